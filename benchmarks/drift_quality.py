@@ -1,0 +1,168 @@
+"""Quality of drift decisions: false DRIFT rate, first-batch detection, detection delay.
+
+Three experiments on identical data for every tool (25 columns: 20 numeric, 5 categorical,
+as in drift_speed.py; reference of 10,000 rows; batches of 1,000 rows):
+
+1. Stationary stream, 200 batches: share of batches flagged as drift. Ours: the INPUT target's
+   DRIFT (Holm at alpha = 0.01 over 25 columns + QuantTree). Evidently: the preset's dataset
+   drift (share of drifted columns >= 0.5) and, stricter, any drifted column. NannyML: any
+   univariate alert (default Jensen-Shannon with thresholds from 10 reference chunks).
+2. Shifted streams, first batch after the change, 100 batches each: (a) +0.5 sd mean shift in
+   3 numeric columns; (b) one categorical level's probability moved by +0.1.
+3. Classification error stream, 200 streams: error rate 0.10 for 5,000 samples then 0.20.
+   Detection delay (samples after the change) and pre-change false alarms for our Bernoulli
+   CUSUM (p0 = 0.10 from the reference, alpha = 0.01 over 10,000 samples), our DDM and
+   River's DDM.
+
+Run from the peers venv (see benchmarks/README.md): ``python benchmarks/drift_quality.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from drift_speed import CATEGORICAL, NUMERIC, make_frame
+
+from mlcube_nb.monitoring import DDM, BernoulliCusum, analyse_batch, summarise_reference
+
+os.environ.update({"NML_DISABLE_USAGE_LOGGING": "1", "DO_NOT_TRACK": "1", "EVIDENTLY_DISABLE_TELEMETRY": "1"})
+
+BATCH = 1_000
+Detector = Callable[[pd.DataFrame], bool]
+
+
+def shift_numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add half a standard deviation to three numeric columns."""
+    out = frame.copy()
+    for column in NUMERIC[:3]:
+        out[column] = out[column] + 0.5 * out[column].std()
+    return out
+
+
+def shift_categorical(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Move 0.1 of probability mass onto the first level of the first categorical column."""
+    out = frame.copy()
+    column = CATEGORICAL[0]
+    counts = out[column].value_counts(normalize=True)
+    target = counts.index[0]
+    others = np.flatnonzero(out[column].to_numpy() != target)
+    chosen = rng.choice(others, size=int(0.1 * len(out)), replace=False)
+    out.loc[out.index[chosen], column] = target
+    return out
+
+
+def ours(reference: pd.DataFrame) -> Detector:
+    summary = summarise_reference(reference, NUMERIC, CATEGORICAL)
+    return lambda batch: analyse_batch(summary, batch, alpha=0.01).targets["input"].level == "drift"
+
+
+def evidently(reference: pd.DataFrame) -> tuple[Detector, Detector]:
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    definition = DataDefinition(numerical_columns=NUMERIC, categorical_columns=CATEGORICAL)
+    ref = Dataset.from_pandas(reference, data_definition=definition)
+
+    shares: dict[int, float] = {}  # one Evidently run per batch serves both decisions
+
+    def share(batch: pd.DataFrame) -> float:
+        if id(batch) not in shares:
+            current = Dataset.from_pandas(batch, data_definition=definition)
+            metrics = Report([DataDriftPreset()]).run(current, ref).dict()["metrics"]
+            metric = next(m for m in metrics if m["metric_name"].startswith("DriftedColumnsCount"))
+            shares[id(batch)] = float(metric["value"]["share"])
+        return shares[id(batch)]
+
+    return (lambda b: share(b) >= 0.5), (lambda b: share(b) > 0)
+
+
+def nannyml(reference: pd.DataFrame) -> Detector:
+    import nannyml as nml
+
+    calculator = nml.UnivariateDriftCalculator(
+        column_names=NUMERIC + CATEGORICAL, treat_as_categorical=CATEGORICAL, chunk_size=BATCH
+    )
+    calculator.fit(reference)
+
+    def alerts(batch: pd.DataFrame) -> bool:
+        table = calculator.calculate(batch).filter(period="analysis").to_df()
+        columns = [c for c in table.columns if c[-1] == "alert"]
+        return bool(table[columns].to_numpy().any())
+
+    return alerts
+
+
+def rate(detector: Detector, batches: list[pd.DataFrame]) -> float:
+    return float(np.mean([detector(batch) for batch in batches]))
+
+
+def error_stream_delays(streams: int) -> dict[str, tuple[float, float, float]]:
+    """Median delay, detection share and pre-change false-alarm share per detector."""
+    from river.drift.binary import DDM as RiverDDM
+
+    results: dict[str, list[tuple[int | None, bool]]] = {"ours: Bernoulli CUSUM": [], "ours: DDM": [],
+                                                          "River DDM": []}
+    change, length = 5_000, 10_000
+    for seed in range(streams):
+        rng = np.random.default_rng(seed)
+        stream = (rng.random(length) < np.where(np.arange(length) < change, 0.1, 0.2)).astype(int)
+        for name, alarms in (
+            ("ours: Bernoulli CUSUM", BernoulliCusum(p0=0.1).update(stream).drift_indices),
+            ("ours: DDM", DDM().update(stream).drift_indices),
+            ("River DDM", _river_alarms(RiverDDM(), stream)),
+        ):
+            after = [a for a in alarms if a >= change]
+            results[name].append((after[0] - change if after else None, any(a < change for a in alarms)))
+    summary = {}
+    for name, rows in results.items():
+        delays = [d for d, _ in rows if d is not None]
+        summary[name] = (float(np.median(delays)) if delays else float("nan"), len(delays) / streams,
+                         float(np.mean([fa for _, fa in rows])))
+    return summary
+
+
+def _river_alarms(detector: object, stream: np.ndarray) -> list[int]:
+    alarms = []
+    for i, x in enumerate(stream):
+        detector.update(int(x))
+        if detector.drift_detected:
+            alarms.append(i)
+    return alarms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stationary", type=int, default=200)
+    parser.add_argument("--shifted", type=int, default=100)
+    parser.add_argument("--streams", type=int, default=200)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    rng = np.random.default_rng(2024)
+    reference = make_frame(10_000, rng)
+    stationary = [make_frame(BATCH, rng) for _ in range(args.stationary)]
+    numeric_shift = [shift_numeric(make_frame(BATCH, rng)) for _ in range(args.shifted)]
+    categorical_shift = [shift_categorical(make_frame(BATCH, rng), rng) for _ in range(args.shifted)]
+    evidently_dataset, evidently_any = evidently(reference)
+    tools = {"ours (INPUT DRIFT, Holm a=0.01)": ours(reference), "Evidently dataset drift": evidently_dataset,
+             "Evidently any column drift": evidently_any, "NannyML any alert": nannyml(reference)}
+    print(f"{'tool':<32} | {'false DRIFT, stationary':>23} | {'detected: 3 num +0.5sd':>22} "
+          f"| {'detected: cat +0.1':>18}")
+    print("-" * 106)
+    for name, detector in tools.items():
+        print(f"{name:<32} | {rate(detector, stationary):>23.3f} | {rate(detector, numeric_shift):>22.3f} "
+              f"| {rate(detector, categorical_shift):>18.3f}", flush=True)
+    print()
+    print(f"{'error-stream detector':<24} | {'median delay':>12} | {'detected':>8} "
+          f"| {'false alarm before change':>25}")
+    print("-" * 80)
+    for name, (delay, detected, false_alarm) in error_stream_delays(args.streams).items():
+        print(f"{name:<24} | {delay:>12.0f} | {detected:>8.3f} | {false_alarm:>25.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""``create_app(settings)``: builds the FastAPI app, its database and background work; nothing at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mlcube_nb.server.db.engine import make_engine, make_session_factory, transaction
+from mlcube_nb.server.db.migrate import upgrade
+from mlcube_nb.server.errors import install_error_handlers
+from mlcube_nb.server.jobs.housekeeping import housekeeping
+from mlcube_nb.server.jobs.runner import JobRunner
+from mlcube_nb.server.jobs.signals import JobSignals
+from mlcube_nb.server.redact import install_redaction
+from mlcube_nb.server.routes import (
+    api_keys,
+    company,
+    data,
+    jobs,
+    kpis,
+    models,
+    projects,
+    schemas,
+    tasks,
+    uploads,
+    users,
+)
+from mlcube_nb.server.services import identity
+from mlcube_nb.server.settings import Settings
+from mlcube_nb.server.storage import Storage
+
+API_PREFIX = "/sdk/v1"
+ROUTERS = (company.router, projects.router, users.router, api_keys.router, tasks.router, models.router,
+           schemas.router, kpis.router, data.router, jobs.router)
+log = logging.getLogger("mlcube_nb.server")
+
+
+def _bootstrap(app: FastAPI, settings: Settings) -> None:
+    if settings.bootstrap_api_key is None:
+        return
+    with transaction(app.state.session_factory) as session:
+        identity.ensure_bootstrap_key(session=session, username=settings.bootstrap_username,
+                                      api_key=settings.bootstrap_api_key.get_secret_value())
+
+
+def _job_runner(app: FastAPI, settings: Settings) -> JobRunner:
+    """The runner of this app's jobs, on the executor named by ``MLCUBE_EXECUTOR``."""
+    return JobRunner(app.state.session_factory, executor=settings.executor, signals=app.state.job_signals,
+                     context={"storage_url": settings.resolved_storage_url},
+                     maintenance=housekeeping(settings, app.state.storage))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The platform app for *settings*: migrates the database, then serves the wire API under /sdk/v1."""
+    settings = settings or Settings()
+    install_redaction()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _bootstrap(app, settings)
+        runner = app.state.job_runner = _job_runner(app, settings)
+        runner.start()
+        log.info("mlcube_nb platform ready (database: %s)", app.state.engine.url.get_backend_name())
+        yield
+        runner.stop()
+        app.state.engine.dispose()
+
+    app = FastAPI(title="mlcube_nb platform", version="0.1.0", lifespan=lifespan)
+    settings.ensure_home()
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+    upgrade(app.state.engine)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.storage = Storage(settings.resolved_storage_url)
+    app.state.job_signals = JobSignals()
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(uploads.router)  # presigned upload URLs: outside the API prefix, no API key
+
+    @app.get("/health", operation_id="health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,1 @@
+"""Database layer: SQLAlchemy 2.0 tables, engine and sessions, Alembic migrations."""

@@ -1,0 +1,27 @@
+"""All tables, one module per area; importing this package registers them on ``Base.metadata``."""
+
+from mlcube_nb.server.db.tables.accounts import ApiKeyRow, CompanyRow, ProjectRoleRow, ProjectRow, UserRow
+from mlcube_nb.server.db.tables.data import BatchFileRow, BatchRow, ReferenceRow, UploadRow
+from mlcube_nb.server.db.tables.integrations import CredentialsRow, DetectionEventRuleRow
+from mlcube_nb.server.db.tables.jobs import JobQueueRow, JobRow
+from mlcube_nb.server.db.tables.tasks import DataSchemaRow, KpiRow, ModelRow, TaskRow
+
+__all__ = [
+    "ApiKeyRow",
+    "BatchFileRow",
+    "BatchRow",
+    "CompanyRow",
+    "CredentialsRow",
+    "DataSchemaRow",
+    "DetectionEventRuleRow",
+    "JobQueueRow",
+    "JobRow",
+    "KpiRow",
+    "ModelRow",
+    "ProjectRoleRow",
+    "ProjectRow",
+    "ReferenceRow",
+    "TaskRow",
+    "UploadRow",
+    "UserRow",
+]

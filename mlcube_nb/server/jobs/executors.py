@@ -1,0 +1,147 @@
+"""The ``concurrent.futures.Executor`` jobs run on, chosen by ``Settings.executor`` (``MLCUBE_EXECUTOR``).
+
+=====================  ==========================================================================
+``process`` (default)   a process pool (``spawn``: safe in a threaded server), up to 4 workers
+``process:N``           the same with N workers
+``thread[:N]``          a thread pool in the server process (cheap; pipelines share the GIL)
+``inline``              runs each step in the runner's thread (tests, debugging)
+``dask://host:port``    a Dask cluster, through ``distributed.Client.get_executor()``
+=====================  ==========================================================================
+
+Pipeline steps are module-level functions with JSON-able arguments, so every executor can ship them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import types
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in the submitting thread; the future is already done when returned."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the runner through the future
+            future.set_exception(exc)
+        return future
+
+
+@dataclass
+class ExecutorHandle:
+    """An executor, how many steps it should have in flight, and how to let it go."""
+
+    executor: Executor
+    capacity: int
+    kind: str
+    close: Callable[[], None]
+
+
+def _warm() -> int:
+    """A no-op submitted at start so pool workers spawn (and import the pipelines) before the first job."""
+    import mlcube_nb.server.pipelines.catalog  # noqa: F401 - the import is the warm-up
+
+    return os.getpid()
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Start pool workers without re-running the caller's script in them.
+
+    ``spawn`` re-imports ``__main__`` in every worker, so a script that starts the embedded platform
+    without an ``if __name__ == "__main__":`` guard would start it again in each worker. Pipeline
+    steps live in this package, so workers do not need the script: while the workers are launched,
+    ``__main__`` is a bare module.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or (getattr(main, "__file__", None) is None and getattr(main, "__spec__", None) is None):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """A spawn-based pool whose workers are all started (and warmed) now."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    with _main_hidden():
+        for _ in range(workers):
+            pool.submit(_warm)  # each submit launches one more worker until the pool is full
+    return pool
+
+
+def _stop_pool(pool: ProcessPoolExecutor, grace_s: float = 5.0) -> None:
+    """Stop the pool and its worker processes now, so none outlives the server.
+
+    ``shutdown(wait=False)`` alone leaves spawned workers orphaned (holding the server's stdout and
+    CPU) when the server exits mid-import or mid-job. Jobs are idempotent and re-run after a restart,
+    so ending a running step is safe.
+    """
+    processes = list(getattr(pool, "_processes", {}).values())  # private, but the only handle on the workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=grace_s)
+        if process.is_alive():
+            process.kill()
+
+
+def _workers(spec: str) -> int:
+    _, _, count = spec.partition(":")
+    if not count:
+        return DEFAULT_WORKERS
+    if not count.isdigit() or int(count) < 1:
+        raise ValueError(f"MLCUBE_EXECUTOR={spec!r}: the worker count must be a positive integer")
+    return int(count)
+
+
+def _dask(address: str) -> ExecutorHandle:
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ValueError("MLCUBE_EXECUTOR=dask://... needs the 'distributed' package "
+                         "(pip install 'mlcube-nb[scale]')") from exc
+    client = Client(address, set_as_default=False, timeout=30)
+    executor = client.get_executor(pure=False)
+    threads = sum(client.nthreads().values()) or 1
+
+    def close() -> None:
+        executor.shutdown(wait=False)
+        client.close()
+
+    return ExecutorHandle(executor, max(2, threads), "dask", close)
+
+
+def make_executor(spec: str) -> ExecutorHandle:
+    """Build the executor named by *spec* (see the module docstring)."""
+    spec = spec.strip()
+    if spec.startswith(("dask://", "tcp://", "tls://")):
+        return _dask("tcp://" + spec[len("dask://"):] if spec.startswith("dask://") else spec)
+    kind = spec.partition(":")[0]
+    if kind == "process":
+        workers = _workers(spec)
+        pool = _process_pool(workers)
+        return ExecutorHandle(pool, workers, "process", lambda: _stop_pool(pool))
+    if kind == "thread":
+        workers = _workers(spec)
+        threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlcube-job")
+        return ExecutorHandle(threads, workers, "thread", lambda: threads.shutdown(wait=False, cancel_futures=True))
+    if kind == "inline":
+        return ExecutorHandle(InlineExecutor(), 1, "inline", lambda: None)
+    raise ValueError(f"MLCUBE_EXECUTOR={spec!r} is not one of process[:N], thread[:N], inline, dask://host:port")

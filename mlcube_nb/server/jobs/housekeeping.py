@@ -1,0 +1,38 @@
+"""Periodic clean-up run by the job runner: expired upload slots, and (once per start) orphan files.
+
+An orphan is a stored file that no ``batch_files`` row records: written by a request that then
+failed to commit, or cut short by a crash. Readers never see such files; this only frees the space.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcube_nb.server.db.tables import BatchFileRow
+from mlcube_nb.server.services import uploads
+from mlcube_nb.server.settings import Settings
+from mlcube_nb.server.storage import Storage
+
+log = logging.getLogger("mlcube_nb.jobs")
+
+
+def housekeeping(settings: Settings, storage: Storage) -> Callable[[Session], None]:
+    """The clean-up the runner calls now and then (inside a transaction)."""
+    state = {"swept_storage": False}
+
+    def run(session: Session) -> None:
+        removed = uploads.sweep(session, settings)
+        if removed:
+            log.info("removed %d expired upload(s)", removed)
+        if not state["swept_storage"]:
+            state["swept_storage"] = True
+            known = set(session.scalars(select(BatchFileRow.path)))
+            orphans = storage.sweep(known)
+            if orphans:
+                log.warning("removed %d stored file(s) no batch refers to: %s", len(orphans), orphans[:10])
+
+    return run

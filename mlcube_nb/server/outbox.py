@@ -1,0 +1,150 @@
+"""The outbox dispatcher: delivers queued rule actions with retries, recording every attempt.
+
+Deliveries are written in the same transaction as their detection event (see
+``services.monitoring_results.enqueue_deliveries``); this background thread, started in the app's
+lifespan, claims due rows, runs the sender (``actions.dispatch.deliver``) outside any transaction,
+and records the outcome. A failing receiver is retried with exponential backoff until
+``max_attempts``, then marked ``failed``; it never blocks monitoring or other rules. The actions of
+one rule for one event go out strictly in order: an action is due only once every earlier action of
+the same rule and event has reached a final state.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from mlcube_nb.server.db.base import utcnow
+from mlcube_nb.server.db.tables import ModelRow, TaskRow
+from mlcube_nb.server.db.tables.monitoring import DeliveryAttemptRow, DeliveryRow
+from mlcube_nb.server.settings import Settings
+
+log = logging.getLogger("mlcube_nb.outbox")
+FINAL = ("delivered", "failed")
+
+
+class OutboxDispatcher:
+    """A daemon thread that drains the deliveries table; ``run_once`` is the unit the tests drive."""
+
+    def __init__(self, session_factory: sessionmaker[Session], settings: Settings, *, poll_s: float = 0.2,
+                 max_attempts: int = 5, batch: int = 20) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.poll_s = poll_s
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the background thread (idempotent)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="mlcube-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the thread to finish its current delivery and stop."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Look for due deliveries now rather than at the next poll."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive any single failure
+                log.exception("outbox pass failed; retrying")
+                worked = 0
+            if not worked:
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
+
+    def _due(self, session: Session) -> list[str]:
+        """Ids of pending deliveries whose time has come and whose earlier actions are final."""
+        earlier = aliased(DeliveryRow)
+        blocked = select(earlier.id).where(and_(
+            earlier.event_id == DeliveryRow.event_id, earlier.rule_id == DeliveryRow.rule_id,
+            earlier.action_index < DeliveryRow.action_index, earlier.status.not_in(FINAL))).exists()
+        query = (select(DeliveryRow.id).where(DeliveryRow.status == "pending",
+                                              DeliveryRow.next_attempt_at <= utcnow(), ~blocked)
+                 .order_by(DeliveryRow.created_at, DeliveryRow.action_index).limit(self.batch))
+        return list(session.scalars(query))
+
+    def run_once(self) -> int:
+        """Deliver what is due; returns the number of attempts made."""
+        with self.session_factory() as session, session.begin():
+            due = self._due(session)
+        done = 0
+        for delivery_id in due:
+            if self._stop.is_set():
+                break
+            if self._attempt(delivery_id):
+                done += 1
+        return done
+
+    def _claim(self, delivery_id: str) -> dict[str, Any] | None:
+        """Mark the row as sending (one dispatcher wins) and gather what the sender needs."""
+        with self.session_factory() as session, session.begin():
+            claimed = session.execute(update(DeliveryRow).where(
+                DeliveryRow.id == delivery_id, DeliveryRow.status == "pending").values(status="sending"))
+            if claimed.rowcount != 1:
+                return None
+            row = session.get(DeliveryRow, delivery_id)
+            assert row is not None
+            task = session.get(TaskRow, row.task_id)
+            model = session.get(ModelRow, row.notice.get("model_id")) if row.notice.get("model_id") else None
+            from mlcube_nb.server.actions.context import delivery_context
+
+            context = delivery_context(session, task, model, row.action)
+            return {"action": dict(row.action), "notice": dict(row.notice), "attempt": row.attempts + 1,
+                    **context}
+
+    def _attempt(self, delivery_id: str) -> bool:
+        job = self._claim(delivery_id)
+        if job is None:
+            return False
+        from mlcube_nb.server.actions.dispatch import backoff_delay, deliver
+
+        if job.get("error"):
+            result = _Failure(job["error"])
+        else:
+            result = deliver(job["action"], job["notice"], credentials=job.get("credentials"),
+                             trigger=job.get("trigger"), settings=self.settings)
+        with self.session_factory() as session, session.begin():
+            row = session.get(DeliveryRow, delivery_id)
+            if row is None:
+                return True
+            row.attempts = job["attempt"]
+            row.last_status_code, row.last_error = result.status_code, None if result.ok else result.error
+            session.add(DeliveryAttemptRow(delivery_id=row.id, attempt=row.attempts, ok=result.ok,
+                                           status_code=result.status_code, error=None if result.ok else result.error,
+                                           duration_ms=result.duration_ms))
+            if result.ok:
+                row.status, row.delivered_at = "delivered", utcnow()
+            elif row.attempts >= self.max_attempts or not result.retryable:
+                row.status = "failed"
+                log.warning("delivery %s (%s) failed for good after %d attempts", row.id, row.action_type,
+                            row.attempts)
+            else:
+                row.status = "pending"
+                row.next_attempt_at = utcnow() + timedelta(seconds=backoff_delay(row.attempts))
+        return True
+
+
+class _Failure:
+    """A delivery that could not even be attempted (missing credentials or trigger)."""
+
+    def __init__(self, error: str) -> None:
+        self.ok, self.status_code, self.error, self.duration_ms, self.retryable = False, None, error, 0.0, False

@@ -1,0 +1,1 @@
+"""Job bodies: ingest, reference, monitoring, retraining; they read data, call pure functions, return results."""

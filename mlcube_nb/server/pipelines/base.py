@@ -1,0 +1,105 @@
+"""What a pipeline is, the registry the runner looks pipelines up in, and the read-only view of stored data.
+
+A :class:`Pipeline` is a list of *steps* and a *finish*:
+
+- each step is a module-level function ``step(payload, carried) -> carried`` that runs on the executor
+  (a process pool, a Dask worker...): it gets the job's JSON payload and what the previous step
+  returned, reads Parquet through :class:`DataView`, computes, and returns JSON-able results;
+- ``finish(session, job, carried)`` runs in the server, in the same transaction that marks the job
+  completed, and is the only part that writes the database.
+
+Both must be idempotent: after a crash a job is run again from its first step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy.orm import Session
+
+    from mlcube_nb.server.db.tables import JobRow
+
+Step = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+Finish = Callable[["Session", "JobRow", dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A named job body: steps on the executor, then the finishing write in the server."""
+
+    name: str
+    steps: tuple[Step, ...]
+    finish: Finish
+
+
+PIPELINES: dict[str, Pipeline] = {}
+
+
+def register(pipeline: Pipeline) -> Pipeline:
+    """Make *pipeline* runnable by name."""
+    PIPELINES[pipeline.name] = pipeline
+    return pipeline
+
+
+class DataView:
+    """Read access to a set of stored files, as pipelines and monitoring hooks see the data.
+
+    *spec* is JSON: ``storage_url``, ``id_column``, ``time_column``, ``files`` (each with ``category``,
+    ``model_id``, ``path``, ``format``) and optionally ``intervals`` (time ranges, OR-ed) that every
+    read is restricted to.
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        from mlcube_nb.server.storage import Storage
+
+        self.spec = spec
+        self.storage = Storage(spec["storage_url"])
+        self.id_column: str = spec["id_column"]
+        self.time_column: str = spec["time_column"]
+        self.intervals: list[list[float]] | None = spec.get("intervals")
+
+    def paths(self, category: str, model_id: str | None = None) -> list[str]:
+        """Stored Parquet files of one category (and model, for predictions)."""
+        return [f["path"] for f in self.spec["files"] if f["category"] == category
+                and f.get("model_id") == model_id and f.get("format", "parquet") == "parquet"]
+
+    def categories(self) -> list[tuple[str, str | None]]:
+        """The (category, model id) pairs present in the view."""
+        seen: dict[tuple[str, str | None], None] = {}
+        for f in self.spec["files"]:
+            seen[(f["category"], f.get("model_id"))] = None
+        return list(seen)
+
+    def table(self, category: str, model_id: str | None = None, columns: Sequence[str] | None = None) -> pa.Table:
+        """One category's rows (within the view's intervals) as an Arrow table."""
+        wanted = None if columns is None else list(dict.fromkeys([self.id_column, *columns]))
+        return self.storage.read(self.paths(category, model_id), wanted, self.time_column, self.intervals)
+
+    def frame(self, category: str, model_id: str | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One category's rows as a pandas DataFrame."""
+        return self.table(category, model_id, columns).to_pandas()
+
+    def joined(self, model_ids: Sequence[str] = (), with_target: bool = True) -> pa.Table:
+        """Inputs (and metadata), then target and the given models' predictions, joined on the sample id.
+
+        Samples without a target or prediction keep nulls there (left joins from the inputs).
+        """
+        base = self.table("input")
+        extra: list[tuple[str, str | None]] = [("metadata", None)]
+        if with_target:
+            extra.append(("target", None))
+        extra += [("prediction", m) for m in model_ids]
+        for category, model_id in extra:
+            if not self.paths(category, model_id):
+                continue
+            other = self.table(category, model_id)
+            keep = [c for c in other.column_names if c == self.id_column or c not in base.column_names]
+            if len(keep) > 1:
+                base = base.join(other.select(keep), keys=self.id_column, join_type="left outer")
+        return base

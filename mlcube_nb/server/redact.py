@@ -1,0 +1,32 @@
+"""Keep secrets out of logs: API keys travel in a few URL paths (delete_api_key) and must be masked."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_KEY_IN_PATH = re.compile(r"(/(?:user-)?api-key/(?:[^/\s?\"]+/)?)[^/\s?\"]+")
+
+
+def redact_path(text: str) -> str:
+    """Replace the API key segment of any ``/api-key/...`` path in *text* with ``***``."""
+    return _KEY_IN_PATH.sub(r"\1***", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks API keys in a record's message and arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(redact_path(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_path(record.msg)
+        return True
+
+
+def install_redaction() -> None:
+    """Attach the filter to uvicorn's and our loggers (idempotent)."""
+    for name in ("uvicorn.access", "uvicorn.error", "mlcube_nb"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())

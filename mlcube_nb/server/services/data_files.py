@@ -1,0 +1,112 @@
+"""Reading uploaded and remote files: tables (CSV, JSON, Parquet) and image archives (zip, tar).
+
+A *location* is either a local path (a staged upload) or ``(filesystem, path)`` for a remote source
+read through fsspec. Tables come back as Arrow tables; a file that cannot be parsed is the user's
+error (``INVALID_DATA``, saying which file and why), never a 500.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.json as pjson
+import pyarrow.parquet as pq
+
+from mlcube_nb.enums import ErrorCode, FileType, FolderType
+from mlcube_nb.server.errors import BadRequest
+
+Location = str | tuple[Any, str]
+TABLE_TYPES = (FileType.CSV, FileType.JSON, FileType.PARQUET)
+
+
+def _bad(label: str, message: str) -> BadRequest:
+    return BadRequest(ErrorCode.INVALID_DATA, f"{label}: {message}")
+
+
+def _open(location: Location) -> Any:
+    if isinstance(location, str):
+        return open(location, "rb")  # noqa: SIM115 - closed by the caller's with-block
+    fs, path = location
+    return fs.open(path, "rb")
+
+
+def read_table(location: Location, file_type: FileType, label: str, string_columns: Iterable[str] = ()) -> pa.Table:
+    """Parse a tabular file; *string_columns* are read as text from CSV (ids like ``007`` keep their zeros)."""
+    if file_type not in TABLE_TYPES:
+        raise _bad(label, f"{file_type.value} files cannot hold a table; send csv, json or parquet")
+    try:
+        if file_type is FileType.PARQUET:
+            if isinstance(location, str):
+                return pq.read_table(location, memory_map=True)
+            with _open(location) as handle:
+                return pq.read_table(handle)
+        if file_type is FileType.CSV:
+            return _read_csv(location, set(string_columns))
+        return _read_json(location)
+    except BadRequest:
+        raise
+    except (pa.ArrowException, ValueError, UnicodeDecodeError, OSError) as exc:
+        raise _bad(label, f"could not read the {file_type.value} file ({exc})") from exc
+
+
+def _read_csv(location: Location, string_columns: set[str]) -> pa.Table:
+    convert = pcsv.ConvertOptions(column_types={name: pa.string() for name in string_columns},
+                                  strings_can_be_null=True)
+    if isinstance(location, str):
+        return pcsv.read_csv(location, convert_options=convert)
+    with _open(location) as handle:
+        return pcsv.read_csv(handle, convert_options=convert)
+
+
+def _read_json(location: Location) -> pa.Table:
+    """JSON: an array of records, an object of columns, or one record per line (JSON Lines)."""
+    with _open(location) as handle:
+        raw = handle.read()
+    try:
+        data = json.loads(raw)
+    except ValueError:  # more than one value: JSON Lines
+        return pjson.read_json(io.BytesIO(raw))
+    if isinstance(data, list):
+        return pa.Table.from_pylist(data)
+    if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        data = {k: list(v.values()) for k, v in data.items()}  # pandas' default orient {column: {row: value}}
+    if isinstance(data, dict):
+        return pa.Table.from_pydict(data)
+    raise ValueError("expected an array of records, an object of columns or JSON Lines")
+
+
+def archive_members(location: str, folder_type: FolderType | None, label: str) -> set[str]:
+    """The file names inside a zip or tar archive (full member paths and bare file names)."""
+    try:
+        if folder_type is FolderType.ZIP or (folder_type is None and zipfile.is_zipfile(location)):
+            with zipfile.ZipFile(location) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+        elif folder_type is FolderType.TAR or folder_type is None:
+            with tarfile.open(location) as archive:
+                names = [m.name for m in archive.getmembers() if m.isfile()]
+        else:
+            raise _bad(label, "a folder must be uploaded as a zip or tar archive")
+    except (zipfile.BadZipFile, tarfile.TarError, OSError) as exc:
+        raise _bad(label, f"could not open the {folder_type.value if folder_type else ''} archive ({exc})") from exc
+    return set(names) | {os.path.basename(n) for n in names}
+
+
+def pack_remote_folder(fs: Any, prefix: str, target: str) -> None:
+    """Pack every file under a remote folder into a local tar archive (an ``uncompressed`` folder source)."""
+    with tarfile.open(target, "w") as archive:
+        for path in sorted(fs.find(prefix)):
+            relative = path[len(prefix.rstrip("/")) + 1:] if path.startswith(prefix.rstrip("/") + "/") else \
+                os.path.basename(path)
+            with fs.open(path, "rb") as handle:
+                data = handle.read()
+            member = tarfile.TarInfo(relative)
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))

@@ -1,0 +1,162 @@
+"""Read monitoring results for the API: quantity statuses, detection events, feedback, history, deliveries."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcube_nb.enums import ErrorCode, MonitoringStatus
+from mlcube_nb.models import (
+    ActionDelivery,
+    DeliveryAttempt,
+    DetectionEvent,
+    MonitoringHistoryPoint,
+    MonitoringQuantityStatus,
+)
+from mlcube_nb.server.db.tables import ModelRow, TaskRow
+from mlcube_nb.server.db.tables.monitoring import (
+    BatchStatisticRow,
+    DeliveryAttemptRow,
+    DeliveryRow,
+    DetectionEventRow,
+    QuantityStatusRow,
+)
+from mlcube_nb.server.errors import BadRequest, NotFound
+from mlcube_nb.server.rbac import Caller, ProjectPermission
+
+_RANK = {"ok": 0, "warning": 1, "drift": 2}
+
+
+def task_or_404(session: Session, caller: Caller, task_id: str, permission: ProjectPermission) -> TaskRow:
+    """The task if the caller may act on it with *permission*; 404 for unknown and other tenants' tasks."""
+    from mlcube_nb.server.services import tasks as tasks_service
+
+    return tasks_service.get_or_raise(session, caller, task_id, permission)
+
+
+def _model_names(session: Session, task_id: str) -> dict[str, ModelRow]:
+    return {m.id: m for m in session.scalars(select(ModelRow).where(ModelRow.task_id == task_id))}
+
+
+def quantity_statuses(session: Session, task_id: str) -> list[MonitoringQuantityStatus]:
+    """Every monitored quantity of a task with its status, model and last change (Task.monitoring_status)."""
+    models = _model_names(session, task_id)
+    rows = session.scalars(select(QuantityStatusRow).where(QuantityStatusRow.task_id == task_id)
+                           .order_by(QuantityStatusRow.key, QuantityStatusRow.model_id)).all()
+    out = []
+    for row in rows:
+        if row.evaluation_metric is not None:
+            continue  # evaluation metrics have no MonitoringTarget; they surface through events and history
+        model = models.get(row.model_id)
+        out.append(MonitoringQuantityStatus(
+            status=MonitoringStatus(row.status), monitoring_target=row.monitoring_target,
+            monitoring_metric=row.monitoring_metric, specification=row.specification, segment_id=row.segment_id,
+            model_id=row.model_id, model_name=model.name if model else None,
+            model_version=model.version if model else None, last_change_datetime=row.last_changed_at,
+        ))
+    return out
+
+
+def model_status(session: Session, model_id: str) -> MonitoringStatus:
+    """The worst status among a model's quantities (OK when nothing was tested yet)."""
+    statuses = session.scalars(select(QuantityStatusRow.status).where(QuantityStatusRow.model_id == model_id)).all()
+    return MonitoringStatus(max(statuses, key=_RANK.__getitem__, default="ok"))
+
+
+def monitoring_status(session: Session, caller: Caller, task_id: str, target: str, metric: str | None,
+                      specification: str | None, segment_id: str | None) -> MonitoringQuantityStatus:
+    """The status of one quantity, the worst over the task's models; OK while nothing was tested."""
+    task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    query = select(QuantityStatusRow).where(
+        QuantityStatusRow.task_id == task_id, QuantityStatusRow.monitoring_target == target,
+        QuantityStatusRow.monitoring_metric.is_(None) if metric is None else QuantityStatusRow.monitoring_metric
+        == metric)
+    rows = session.scalars(query).all()
+    worst = max(rows, key=lambda r: (_RANK[r.status], r.last_changed_at), default=None)
+    return MonitoringQuantityStatus(
+        status=MonitoringStatus(worst.status if worst else "ok"), monitoring_target=target,
+        monitoring_metric=metric, specification=specification, segment_id=segment_id,
+        model_id=worst.model_id if worst else None, last_change_datetime=worst.last_changed_at if worst else None,
+    )
+
+
+def _event(row: DetectionEventRow) -> DetectionEvent:
+    return DetectionEvent(
+        event_id=row.id, event_type=row.event_type, monitoring_target=row.monitoring_target,
+        monitoring_metric=row.monitoring_metric, severity_type=row.severity,
+        monitoring_evaluation_metric=row.evaluation_metric, insert_datetime=row.created_at.isoformat(),
+        sample_timestamp=row.sample_timestamp, sample_customer_id=row.sample_customer_id, model_id=row.model_id,
+        model_name=row.model_name, model_version=row.model_version, user_feedback=row.user_feedback,
+        specification=row.specification, segment_id=row.segment_id,
+    )
+
+
+def detection_events(session: Session, caller: Caller, task_id: str) -> list[DetectionEvent]:
+    """A task's detection events, oldest first."""
+    task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    rows = session.scalars(select(DetectionEventRow).where(DetectionEventRow.task_id == task_id)
+                           .order_by(DetectionEventRow.created_at, DetectionEventRow.id))
+    return [_event(r) for r in rows]
+
+
+def set_feedback(session: Session, caller: Caller, detection_id: str, user_feedback: bool) -> None:
+    """Record whether the user expected a drift; only ``drift_on`` events take feedback (§8.1)."""
+    row = session.get(DetectionEventRow, detection_id)
+    if row is None:
+        raise NotFound(ErrorCode.DETECTION_EVENT_NOT_FOUND, f"Detection event {detection_id} not found")
+    try:
+        task_or_404(session, caller, row.task_id, ProjectPermission.WORK_ON_PROJECT)
+    except NotFound:
+        raise NotFound(ErrorCode.DETECTION_EVENT_NOT_FOUND, f"Detection event {detection_id} not found") from None
+    if row.event_type != "drift_on":
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS,
+                         f"Feedback is taken on drift_on events only; event {detection_id} is {row.event_type}")
+    row.user_feedback = user_feedback
+
+
+def history(session: Session, caller: Caller, task_id: str, target: str | None, metric: str | None,
+            evaluation_metric: str | None = None) -> list[MonitoringHistoryPoint]:
+    """Per-batch statistics of one quantity (or every quantity when no filter), oldest first."""
+    task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    models = _model_names(session, task_id)
+    query = select(BatchStatisticRow).where(BatchStatisticRow.task_id == task_id)
+    if target is not None:
+        query = query.where(BatchStatisticRow.monitoring_target == target)
+        query = query.where(BatchStatisticRow.monitoring_metric.is_(None) if metric is None
+                            else BatchStatisticRow.monitoring_metric == metric)
+    if evaluation_metric is not None:
+        query = query.where(BatchStatisticRow.evaluation_metric == evaluation_metric)
+    rows = session.scalars(query.order_by(BatchStatisticRow.created_at, BatchStatisticRow.id))
+    out = []
+    for row in rows:
+        model = models.get(row.model_id)
+        out.append(MonitoringHistoryPoint(
+            batch_id=row.batch_id, timestamp=row.created_at, sample_timestamp=row.sample_timestamp,
+            model_id=row.model_id, model_name=model.name if model else None,
+            model_version=model.version if model else None, monitoring_target=row.monitoring_target,
+            monitoring_metric=row.monitoring_metric, monitoring_evaluation_metric=row.evaluation_metric,
+            statistic=row.statistic, p_value=row.p_value, magnitude=row.magnitude, decision=row.decision,
+            status=row.status, warning_level=row.warning_level, drift_level=row.drift_level, test=row.test,
+            n_rows=row.n_rows, features=row.features or [],
+        ))
+    return out
+
+
+def deliveries(session: Session, caller: Caller, task_id: str) -> list[ActionDelivery]:
+    """A task's rule-action deliveries with every attempt, oldest first."""
+    task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    rows = session.scalars(select(DeliveryRow).where(DeliveryRow.task_id == task_id)
+                           .order_by(DeliveryRow.created_at, DeliveryRow.action_index)).all()
+    attempts: dict[str, list[DeliveryAttempt]] = {}
+    if rows:
+        for a in session.scalars(select(DeliveryAttemptRow).where(
+                DeliveryAttemptRow.delivery_id.in_([r.id for r in rows])).order_by(DeliveryAttemptRow.attempt)):
+            attempts.setdefault(a.delivery_id, []).append(DeliveryAttempt(
+                attempt=a.attempt, ok=a.ok, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms,
+                attempted_at=a.created_at))
+    return [ActionDelivery(
+        delivery_id=r.id, task_id=r.task_id, event_id=r.event_id, rule_id=r.rule_id, rule_name=r.rule_name,
+        action_index=r.action_index, action_type=r.action_type, status=r.status, attempts=r.attempts,
+        last_status_code=r.last_status_code, last_error=r.last_error, creation_datetime=r.created_at,
+        delivered_datetime=r.delivered_at, history=attempts.get(r.id, []),
+    ) for r in rows]

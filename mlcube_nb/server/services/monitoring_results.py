@@ -1,0 +1,142 @@
+"""Write monitoring results: reset on a new reference; per batch, statistics, statuses, events and outbox rows.
+
+Everything a batch produces is written by :func:`record_outcomes` inside the caller's transaction, so
+statistics, statuses, detection events and the deliveries of matching rules land together or not at
+all (PLATFORM.md §8.1, §9.4; ARCHITECTURE.md data flow steps 4–5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcube_nb.monitoring import StatusMachine
+from mlcube_nb.server.db.base import utcnow
+from mlcube_nb.server.db.tables import DetectionEventRuleRow, ModelRow, TaskRow
+from mlcube_nb.server.db.tables.monitoring import (
+    BatchStatisticRow,
+    DeliveryRow,
+    DetectionEventRow,
+    QuantityStatusRow,
+    ReferenceStateRow,
+)
+from mlcube_nb.server.services.rule_matching import rule_matches
+
+
+def store_reference(session: Session, task: TaskRow, model: ModelRow, state: dict[str, Any],
+                    notes: Iterable[str] = ()) -> None:
+    """Keep a model's new reference summary and put every quantity of the model back to OK (no event)."""
+    row = session.get(ReferenceStateRow, model.id)
+    if row is None:
+        session.add(ReferenceStateRow(model_id=model.id, task_id=task.id, state=state, plan_notes=list(notes)))
+    else:
+        row.state, row.plan_notes, row.set_at = state, list(notes), utcnow()
+    now = utcnow()
+    for status in session.scalars(select(QuantityStatusRow).where(QuantityStatusRow.model_id == model.id)):
+        machine = StatusMachine()
+        if status.status != "ok":
+            status.last_changed_at = now
+        status.status, status.machine, status.updated_at = "ok", machine.to_dict(), now
+
+
+def reference_state(session: Session, model_id: str) -> dict[str, Any] | None:
+    """The stored reference summary of a model, or None when no reference was set."""
+    row = session.get(ReferenceStateRow, model_id)
+    return None if row is None else dict(row.state)
+
+
+def save_reference_state(session: Session, model_id: str, state: dict[str, Any]) -> None:
+    """Persist detector state advanced by a batch (sequential detectors carry state across batches)."""
+    row = session.get(ReferenceStateRow, model_id)
+    if row is not None:
+        row.state = dict(state)
+
+
+def _status_row(session: Session, task: TaskRow, model: ModelRow, outcome: dict[str, Any]) -> QuantityStatusRow:
+    row = session.scalars(select(QuantityStatusRow).where(
+        QuantityStatusRow.task_id == task.id, QuantityStatusRow.model_id == model.id,
+        QuantityStatusRow.key == outcome["key"])).one_or_none()
+    if row is None:
+        row = QuantityStatusRow(
+            task_id=task.id, model_id=model.id, key=outcome["key"], monitoring_target=outcome["target"],
+            monitoring_metric=outcome["metric"], evaluation_metric=outcome["evaluation_metric"],
+            status="ok", machine=StatusMachine().to_dict(), last_changed_at=utcnow(), updated_at=utcnow(),
+        )
+        session.add(row)
+    return row
+
+
+def record_outcomes(session: Session, task: TaskRow, model: ModelRow, batch_id: str | None,
+                    outcomes: list[dict[str, Any]]) -> list[DetectionEventRow]:
+    """Write one batch's outcomes; return the detection events raised (already queued for delivery)."""
+    events: list[DetectionEventRow] = []
+    now = utcnow()
+    for outcome in outcomes:
+        status = _status_row(session, task, model, outcome)
+        machine = StatusMachine.from_dict(status.machine) if status.machine else StatusMachine()
+        raised = machine.update(outcome["level"], outcome["magnitude"])
+        status.machine, status.updated_at = machine.to_dict(), now
+        if machine.status != status.status:
+            status.status, status.last_changed_at = machine.status, now
+        session.add(BatchStatisticRow(
+            task_id=task.id, model_id=model.id, batch_id=batch_id, key=outcome["key"],
+            monitoring_target=outcome["target"], monitoring_metric=outcome["metric"],
+            evaluation_metric=outcome["evaluation_metric"], decision=outcome["level"], status=machine.status,
+            statistic=outcome["statistic"], p_value=outcome["p_value"], magnitude=outcome["magnitude"],
+            warning_level=outcome["warning_level"], drift_level=outcome["drift_level"], test=outcome["test"],
+            n_rows=outcome["n_rows"], sample_timestamp=outcome.get("sample_timestamp"),
+            features=outcome.get("features") or [], created_at=now,
+        ))
+        for raised_event in raised:
+            event = DetectionEventRow(
+                task_id=task.id, model_id=model.id, model_name=model.name, model_version=model.version,
+                event_type=raised_event.event_type, monitoring_target=outcome["target"],
+                monitoring_metric=outcome["metric"], evaluation_metric=outcome["evaluation_metric"],
+                severity=raised_event.severity, magnitude=raised_event.magnitude,
+                sample_timestamp=outcome.get("sample_timestamp") or 0.0,
+                sample_customer_id=outcome.get("sample_id") or "", batch_id=batch_id, created_at=now,
+            )
+            session.add(event)
+            events.append(event)
+    session.flush()
+    for event in events:
+        enqueue_deliveries(session, task, model, event)
+    return events
+
+
+def _notice(task: TaskRow, model: ModelRow | None, event: DetectionEventRow) -> dict[str, Any]:
+    """What every action payload names (PLATFORM.md §5.13 fields plus names a human reads)."""
+    return {
+        "event_id": event.id, "task_id": task.id, "task_name": task.name, "project_id": task.project_id,
+        "model_id": model.id if model else None, "model_name": event.model_name,
+        "model_version": event.model_version, "event_type": event.event_type,
+        "monitoring_target": event.monitoring_target, "monitoring_metric": event.monitoring_metric,
+        "monitoring_evaluation_metric": event.evaluation_metric, "severity": event.severity,
+        "magnitude": event.magnitude, "sample_timestamp": event.sample_timestamp,
+        "sample_customer_id": event.sample_customer_id,
+        "time": (event.created_at or datetime.now(timezone.utc)).isoformat(), "test": False,
+    }
+
+
+def enqueue_deliveries(session: Session, task: TaskRow, model: ModelRow | None, event: DetectionEventRow) -> int:
+    """Queue, in the event's transaction, one delivery per action of every matching rule, in order."""
+    rules = session.scalars(select(DetectionEventRuleRow).where(DetectionEventRuleRow.task_id == task.id)
+                            .order_by(DetectionEventRuleRow.created_at, DetectionEventRuleRow.id)).all()
+    notice = _notice(task, model, event)
+    queued = 0
+    for rule in rules:
+        if not rule_matches(rule, event):
+            continue
+        for index, action in enumerate(rule.actions or []):
+            session.add(DeliveryRow(
+                task_id=task.id, event_id=event.id, rule_id=rule.id, rule_name=rule.name, action_index=index,
+                action_type=str(action.get("type")), action=dict(action), notice=notice,
+                status="pending", next_attempt_at=utcnow(),
+            ))
+            queued += 1
+    return queued
+

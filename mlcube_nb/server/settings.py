@@ -1,0 +1,60 @@
+"""Settings: the one place that reads the environment (prefix ``MLCUBE_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".mlcube"
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; see the README's settings table for what each one does."""
+
+    model_config = SettingsConfigDict(env_prefix="MLCUBE_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Folder for the SQLite file, data and keys.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file `mlcube.db` in the home."
+    )
+    storage_url: str | None = Field(
+        default=None, description="fsspec URL for data batches; default `<home>/data`."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `mlcube-nb serve` binds to.")
+    port: int = Field(default=8730, ge=0, le=65535, description="Port `mlcube-nb serve` listens on.")
+    public_url: str | None = Field(
+        default=None, description="URL clients reach the server at (upload links); default from the request."
+    )
+    bootstrap_api_key: SecretStr | None = Field(
+        default=None, description="At start-up, make sure a user holding exactly this API key exists."
+    )
+    bootstrap_username: str = Field(default="admin", description="User that holds the bootstrap key.")
+    max_users: int | None = Field(default=None, ge=1, description="Users per company (None = unlimited).")
+    max_tasks: int | None = Field(default=None, ge=1, description="Tasks per company (None = unlimited).")
+    daily_data_batch_upload: int | None = Field(
+        default=None, ge=1, description="Production batch uploads per company per day (None = unlimited)."
+    )
+    log_level: str = Field(default="info", description="Log level of the server.")
+    executor: str = Field(
+        default="process",
+        description="Where jobs run: `process[:N]` (process pool), `thread[:N]`, or `dask://host:port`.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside the home folder."""
+        return self.database_url or f"sqlite:///{self.home / 'mlcube.db'}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        """Where data batches live, defaulting to ``<home>/data``."""
+        return self.storage_url or str(self.home / "data")
+
+    def ensure_home(self) -> Path:
+        """Create the home folder (private to the user) and return it."""
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.home

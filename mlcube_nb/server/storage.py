@@ -1,0 +1,179 @@
+"""Data batches in storage: atomic Parquet writes and moves, reads across batches by time range.
+
+The root is ``Settings.resolved_storage_url``: a local folder (default ``MLCUBE_HOME/data``) or any
+fsspec URL (``s3://bucket/prefix``, ``memory://...``). Paths handed around are *relative* to the root
+and are what the ``batch_files`` table records; a file nobody recorded is never read.
+
+Atomicity: on a local disk a file is written under a temporary name in its final folder and renamed
+(``os.replace``), so readers see the whole file or nothing; object stores (S3, GCS, Azure) publish an
+object only when its upload completes, so there the file is written in place.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "snappy", "write_statistics": True}
+TMP_MARK = ".tmp-"
+
+
+class Storage:
+    """One storage root; every method takes paths relative to it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.fs, self.root = fsspec.core.url_to_fs(url)
+        self.root = self.root.rstrip("/")
+        self.is_local = isinstance(self.fs, LocalFileSystem)
+        if self.is_local:
+            os.makedirs(self.root, exist_ok=True)
+
+    def __repr__(self) -> str:
+        return f"Storage({self.url!r})"
+
+    def full(self, rel: str) -> str:
+        """The path of *rel* on the storage's filesystem."""
+        return f"{self.root}/{rel}"
+
+    def _tmp_name(self, full: str) -> str:
+        folder, name = full.rsplit("/", 1)
+        return f"{folder}/.{name}{TMP_MARK}{secrets.token_hex(4)}"
+
+    def write_table(self, rel: str, table: pa.Table) -> None:
+        """Write *table* as Parquet at *rel*, atomically; only the columns with a dictionary are encoded so."""
+        full = self.full(rel)
+        options = dict(PARQUET_OPTIONS, use_dictionary=_dictionary_columns(table))
+        if not self.is_local:
+            self.fs.makedirs(full.rsplit("/", 1)[0], exist_ok=True)
+            with self.fs.open(full, "wb") as handle:
+                pq.write_table(table, handle, **options)
+            return
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        tmp = self._tmp_name(full)
+        try:
+            pq.write_table(table, tmp, **options)
+            os.replace(tmp, full)
+        except BaseException:
+            _unlink(tmp)
+            raise
+
+    def put_file(self, rel: str, local_path: str, *, move: bool = False) -> None:
+        """Store a local file at *rel*, atomically; with ``move`` the local file is consumed (renamed if it can be)."""
+        full = self.full(rel)
+        if not self.is_local:
+            self.fs.makedirs(full.rsplit("/", 1)[0], exist_ok=True)
+            self.fs.put_file(local_path, full)
+            if move:
+                _unlink(local_path)
+            return
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        if move:
+            try:
+                os.replace(local_path, full)  # same filesystem: atomic and free
+                return
+            except OSError:
+                pass  # another device: copy under a temporary name, then rename
+        tmp = self._tmp_name(full)
+        try:
+            shutil.copyfile(local_path, tmp)
+            os.replace(tmp, full)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        if move:
+            _unlink(local_path)
+
+    def delete(self, rels: Iterable[str]) -> None:
+        """Remove files (missing ones are fine): undoes writes of a request that did not commit."""
+        for rel in rels:
+            try:
+                self.fs.rm_file(self.full(rel))
+            except FileNotFoundError:
+                pass
+
+    def exists(self, rel: str) -> bool:
+        """Whether *rel* is stored."""
+        return bool(self.fs.exists(self.full(rel)))
+
+    def open(self, rel: str, mode: str = "rb") -> Any:
+        """A file object for *rel*."""
+        return self.fs.open(self.full(rel), mode)
+
+    def dataset(self, rels: Sequence[str]) -> ds.Dataset:
+        """A pyarrow dataset over the given Parquet files (and only those)."""
+        return ds.dataset([self.full(r) for r in rels], format="parquet", filesystem=self.fs)
+
+    def read(self, rels: Sequence[str], columns: Sequence[str] | None = None,
+             time_column: str | None = None, intervals: Sequence[Sequence[float]] | None = None) -> pa.Table:
+        """Read files as one table, optionally only the rows whose *time_column* falls in any of *intervals*.
+
+        Files are unified by column name (a column missing from a file reads as null); the interval
+        filter is pushed down to Parquet row-group statistics, so batches outside the range cost little.
+        """
+        if not rels:
+            return pa.table({name: pa.array([], pa.null()) for name in columns or []})
+        dataset = ds.dataset([self.dataset([r]) for r in rels]) if len(rels) > 1 else self.dataset(rels)
+        expression = None
+        if time_column is not None and intervals:
+            field = ds.field(time_column)
+            for low, high in intervals:
+                clause = (field >= low) & (field <= high)
+                expression = clause if expression is None else expression | clause
+        wanted = None if columns is None else [c for c in columns if c in dataset.schema.names]
+        return dataset.to_table(columns=wanted, filter=expression)
+
+    def count_rows(self, rels: Sequence[str], time_column: str, intervals: Sequence[Sequence[float]]) -> int:
+        """How many rows of the files fall in any of the time intervals (reads only the time column)."""
+        return self.read(rels, [time_column], time_column, intervals).num_rows
+
+    def sweep(self, known: set[str], older_than_s: float = 3600.0) -> list[str]:
+        """Delete files under the root that no row records (orphans of crashed writes) once they are old."""
+        removed = []
+        now = time.time()
+        try:
+            found = self.fs.find(self.root, detail=True)
+        except FileNotFoundError:
+            return removed
+        for full, info in found.items():
+            rel = full[len(self.root) + 1:] if full.startswith(self.root + "/") else full
+            if rel in known:
+                continue
+            modified = _mtime(info)
+            if modified is not None and now - modified < older_than_s:
+                continue
+            self.fs.rm_file(full)
+            removed.append(rel)
+        return removed
+
+
+def _dictionary_columns(table: pa.Table) -> list[str]:
+    """Columns worth dictionary encoding: text (categories, file names), never unique floats."""
+    return [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            or pa.types.is_dictionary(f.type) or pa.types.is_boolean(f.type)]
+
+
+def _mtime(info: dict[str, Any]) -> float | None:
+    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or info.get("created")
+    if value is None:
+        return None
+    if hasattr(value, "timestamp"):
+        return float(value.timestamp())
+    return float(value)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
