@@ -22,6 +22,7 @@ from mlcube_nb.server.routes import (
     jobs,
     kpis,
     models,
+    monitoring,
     projects,
     schemas,
     tasks,
@@ -34,7 +35,10 @@ from mlcube_nb.server.storage import Storage
 
 API_PREFIX = "/sdk/v1"
 ROUTERS = (company.router, projects.router, users.router, api_keys.router, tasks.router, models.router,
-           schemas.router, kpis.router, data.router, jobs.router)
+           schemas.router, kpis.router, data.router, jobs.router, monitoring.router,
+           # issue-3b routers (credentials, rules, triggers) go on the next line
+           # issue-8 routers (session login) go on the next line
+           )
 log = logging.getLogger("mlcube_nb.server")
 
 

@@ -4,23 +4,39 @@ from mlcube_nb.server.db.tables.accounts import ApiKeyRow, CompanyRow, ProjectRo
 from mlcube_nb.server.db.tables.data import BatchFileRow, BatchRow, ReferenceRow, UploadRow
 from mlcube_nb.server.db.tables.integrations import CredentialsRow, DetectionEventRuleRow
 from mlcube_nb.server.db.tables.jobs import JobQueueRow, JobRow
+from mlcube_nb.server.db.tables.monitoring import (
+    BatchStatisticRow,
+    DeliveryAttemptRow,
+    DeliveryRow,
+    DetectionEventRow,
+    KpiStateRow,
+    QuantityStatusRow,
+    ReferenceStateRow,
+)
 from mlcube_nb.server.db.tables.tasks import DataSchemaRow, KpiRow, ModelRow, TaskRow
 
 __all__ = [
     "ApiKeyRow",
     "BatchFileRow",
     "BatchRow",
+    "BatchStatisticRow",
     "CompanyRow",
     "CredentialsRow",
     "DataSchemaRow",
+    "DeliveryAttemptRow",
+    "DeliveryRow",
+    "DetectionEventRow",
     "DetectionEventRuleRow",
     "JobQueueRow",
     "JobRow",
     "KpiRow",
+    "KpiStateRow",
     "ModelRow",
     "ProjectRoleRow",
     "ProjectRow",
+    "QuantityStatusRow",
     "ReferenceRow",
+    "ReferenceStateRow",
     "TaskRow",
     "UploadRow",
     "UserRow",
