@@ -7,6 +7,7 @@ over one :class:`Transport` (session, retries, timeouts, error mapping). Every f
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 
 import requests
@@ -32,6 +33,10 @@ from mlcube_nb.exceptions import SDKClientException
 
 __all__ = ["ML3PlatformClient", "RecordList", "Transport"]
 
+URL_ENV = "MLCUBE_URL"
+API_KEY_ENV = "MLCUBE_API_KEY"
+LOGIN_PATH = "/session"
+
 
 class ML3PlatformClient(
     CompanyMethods,
@@ -51,24 +56,56 @@ class ML3PlatformClient(
 ):
     """Single point of interaction with the platform, authenticated by the user's API key.
 
-    ``session`` lets tests or embedders supply their own ``requests.Session`` (used as given, without
-    the default retry adapters); ``verify_ssl=False`` accepts self-signed certificates.
+    ``url`` and ``api_key`` default to the ``MLCUBE_URL`` and ``MLCUBE_API_KEY`` environment variables;
+    :meth:`login` builds a client from a username and password instead. ``session`` lets tests or
+    embedders supply their own ``requests.Session`` (used as given, without the default retry adapters);
+    ``verify_ssl=False`` accepts self-signed certificates.
     """
 
     def __init__(
         self,
-        url: str,
-        api_key: str,
+        url: str | None = None,
+        api_key: str | None = None,
         timeout: int = 60,
         *,
         session: requests.Session | None = None,
         verify_ssl: bool = True,
     ) -> None:
+        url = url or os.environ.get(URL_ENV)
+        api_key = api_key or os.environ.get(API_KEY_ENV)
         if not url or not api_key:
             raise SDKClientException(
-                ErrorCode.INVALID_PARAMETERS, "Both url and api_key are needed to create the client"
+                ErrorCode.INVALID_PARAMETERS,
+                f"Both url and api_key are needed to create the client: pass them or set {URL_ENV} and {API_KEY_ENV}",
             )
         self._transport = Transport(url, api_key, timeout, session=session, verify_ssl=verify_ssl)
+
+    @classmethod
+    def login(
+        cls,
+        url: str | None,
+        username: str,
+        password: str,
+        timeout: int = 60,
+        *,
+        session: requests.Session | None = None,
+        verify_ssl: bool = True,
+    ) -> ML3PlatformClient:
+        """A client on a session key got by logging in with *username* and *password* (it expires, see README).
+
+        ``url`` defaults to ``MLCUBE_URL``. A wrong username or password raises UnauthorizedException.
+        """
+        url = url or os.environ.get(URL_ENV)
+        if not url:
+            raise SDKClientException(ErrorCode.INVALID_PARAMETERS, f"Pass the platform's url or set {URL_ENV}")
+        anonymous = Transport(url, "", timeout, session=session, verify_ssl=verify_ssl)
+        try:
+            answer = anonymous.request("POST", LOGIN_PATH, json={"username": username, "password": password})
+        finally:
+            anonymous.close()
+        if not isinstance(answer, dict) or not isinstance(answer.get("api_key"), str):
+            raise SDKClientException("INVALID_RESPONSE", "The platform's login answer holds no session key")
+        return cls(url, answer["api_key"], timeout, session=session, verify_ssl=verify_ssl)
 
     @property
     def url(self) -> str:

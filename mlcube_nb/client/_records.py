@@ -58,6 +58,12 @@ def _is_datetime_column(values: Iterable[Any]) -> bool:
     return bool(present) and all(isinstance(value, (date, datetime)) for value in present)
 
 
+def _is_iso_text_column(name: str, values: Iterable[Any]) -> bool:
+    """True for a ``*_datetime`` column sent as ISO text (``DetectionEvent.insert_datetime`` is a str on the wire)."""
+    present = [value for value in values if value is not None]
+    return name.endswith("_datetime") and bool(present) and all(isinstance(value, str) for value in present)
+
+
 def _to_datetime(column: pd.Series) -> pd.Series:
     """Convert a column of Python datetimes to pandas datetimes (mixed time zones → UTC)."""
     import pandas as pd
@@ -90,9 +96,15 @@ class RecordList(list[T], Generic[T]):
         if not rows:
             return pd.DataFrame(columns=self._columns())
         frame = pd.DataFrame.from_records(rows)
+        epoch = {name for name, field in (self.model.model_fields if self.model else {}).items()
+                 if name == "timestamp" and field.annotation in (float, "float")}  # SuggestionInfo: epoch seconds
         for name in frame.columns:
             if frame[name].dtype == object and _is_datetime_column(frame[name]):
                 frame[name] = _to_datetime(frame[name])
+            elif _is_iso_text_column(name, frame[name]):
+                frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+            elif name in epoch:
+                frame[name] = pd.to_datetime(frame[name], unit="s", utc=True)
         return frame
 
     def _repr_html_(self) -> str:

@@ -3,7 +3,8 @@
 A source becomes one file to send: a local file as it is; a plain local folder packed into a tar
 archive; a pandas DataFrame written as Parquet. The file's SHA-256 is sent with the upload-slot
 request, then the file is POSTed to the slot as ``multipart/form-data`` — streamed from disk, so a
-large file is never held in memory.
+large file is never held in memory. An upload bigger than ``PROGRESS_MIN_BYTES`` shows a ``tqdm.auto``
+bar (a widget in Jupyter, text in a terminal).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import secrets
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = ["LocalFile", "UPLOAD_ERROR", "local_file", "sha256_file", "upload"]
 
 UPLOAD_ERROR = "SKD_CLIENT_UPLOAD_DATA_ERROR"  # sic: v1's code for a failed upload POST
 BLOCK = 1 << 20
+PROGRESS_MIN_BYTES = 8 << 20  # uploads above this size show a progress bar
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class _MultipartFile:
         self._file = open(path, "rb")  # noqa: SIM115 - closed in close()
         self._pieces: list[Any] = [io.BytesIO(head), self._file, io.BytesIO(tail)]
         self._sent = 0
+        self.on_read: Callable[[int], object] | None = None  # told the size of each piece read (progress)
 
     @property
     def content_type(self) -> str:
@@ -183,6 +186,8 @@ class _MultipartFile:
             data = self._pieces[0].read(size)
             if data:
                 self._sent += len(data)
+                if self.on_read is not None:
+                    self.on_read(len(data))
                 return data
             self._pieces.pop(0)
         return b""
@@ -199,6 +204,12 @@ def upload(session: requests.Session, url: str, fields: dict[str, str], file: Lo
            connect_timeout: float, verify: bool = True) -> None:
     """POST the file to its upload slot; anything but ``204`` is the v1 upload error (with the server's reason)."""
     body = _MultipartFile(fields, file.path, file.file_name)
+    bar = None
+    if len(body) > PROGRESS_MIN_BYTES:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(body), desc=f"upload {file.file_name}", unit="B", unit_scale=True, leave=False)
+        body.on_read = bar.update
     try:
         response = session.post(url, data=body, headers={"Content-Type": body.content_type},
                                 timeout=(connect_timeout, None), verify=verify)
@@ -206,6 +217,8 @@ def upload(session: requests.Session, url: str, fields: dict[str, str], file: Lo
         raise SDKConnectionException("CONNECTION_ERROR", f"Uploading {file.file_name} failed: {err}") from err
     finally:
         body.close()
+        if bar is not None:
+            bar.close()
     if response.status_code != 204:
         detail = response.text[:500].strip()
         try:

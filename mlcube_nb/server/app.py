@@ -17,15 +17,20 @@ from mlcube_nb.server.jobs.signals import JobSignals
 from mlcube_nb.server.redact import install_redaction
 from mlcube_nb.server.routes import (
     api_keys,
+    arthur,
     company,
+    credentials,
     data,
     jobs,
     kpis,
     models,
     monitoring,
     projects,
+    rules,
     schemas,
+    session,
     tasks,
+    triggers,
     uploads,
     users,
 )
@@ -37,7 +42,9 @@ API_PREFIX = "/sdk/v1"
 ROUTERS = (company.router, projects.router, users.router, api_keys.router, tasks.router, models.router,
            schemas.router, kpis.router, data.router, jobs.router, monitoring.router,
            # issue-3b routers (credentials, rules, triggers) go on the next line
+           credentials.router, rules.router, triggers.router,
            # issue-8 routers (session login) go on the next line
+           session.router, arthur.router,
            )
 log = logging.getLogger("mlcube_nb.server")
 

@@ -43,6 +43,19 @@ class Settings(BaseSettings):
         default="process",
         description="Where jobs run: `process[:N]` (process pool), `thread[:N]`, or `dask://host:port`.",
     )
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail actions (None = e-mail disabled).")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_username: str | None = Field(default=None, description="SMTP login (None = no authentication).")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_sender: str = Field(default="mlcube@localhost", description="From address of e-mail actions.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    action_timeout_s: float = Field(
+        default=10.0, gt=0, description="Timeout in seconds of one rule-action delivery (HTTP, SMTP, MQTT, cloud)."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key encrypting integration secrets (a Fernet key or a passphrase); default `<home>/secret.key`.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -162,7 +162,16 @@ class JobRunner:
                 if pipeline is None:  # e.g. enqueued by a newer server version
                     queue.fail(session, row, f"This server has no pipeline named {row.pipeline!r}; upgrade it")
                 else:
-                    flight = _Flight(row.id, pipeline, {**row.payload, **self.context})
+                    payload = {**row.payload, **self.context}
+                    if pipeline.prepare is not None:
+                        try:
+                            payload |= pipeline.prepare(session, payload)
+                        except Exception as exc:  # noqa: BLE001 - a failing preparation fails the job
+                            log.exception("job %s (%s) could not be prepared", row.id, row.pipeline)
+                            queue.fail(session, row, f"Preparing the job failed: {exc}")
+                            pipeline = None
+                    if pipeline is not None:
+                        flight = _Flight(row.id, pipeline, payload)
             if pipeline is None:
                 self._publish([candidate.job_id])
                 continue

@@ -6,7 +6,10 @@ A :class:`Pipeline` is a list of *steps* and a *finish*:
   (a process pool, a Dask worker...): it gets the job's JSON payload and what the previous step
   returned, reads Parquet through :class:`DataView`, computes, and returns JSON-able results;
 - ``finish(session, job, carried)`` runs in the server, in the same transaction that marks the job
-  completed, and is the only part that writes the database.
+  completed, and is the only part that writes the database;
+- ``prepare(session, payload)`` (optional) runs in the server when the job is claimed and returns keys
+  merged into the payload: state the steps need that earlier jobs of the same queue may have changed
+  (e.g. a model's reference summary), read at claim time rather than at submission.
 
 Both must be idempotent: after a crash a job is run again from its first step.
 """
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 
 Step = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 Finish = Callable[["Session", "JobRow", dict[str, Any]], None]
+Prepare = Callable[["Session", dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Pipeline:
     name: str
     steps: tuple[Step, ...]
     finish: Finish
+    prepare: Prepare | None = None
 
 
 PIPELINES: dict[str, Pipeline] = {}

@@ -1,53 +1,151 @@
 """THE place where monitoring plugs into the data plane (ingest and reference pipelines call these).
 
-Nothing here does any analysis yet: every function is a no-op the monitoring work replaces. Two
-halves, matching the pipeline contract of :mod:`mlcube_nb.server.pipelines.base`:
+Three halves, matching the pipeline contract of :mod:`mlcube_nb.server.pipelines.base`:
 
+- ``prepare_*`` run in the server when the job is claimed: they read what the analysis needs from the
+  database (each model's reference summary, a KPI's state) into ``context["monitoring"]``. Jobs of one
+  task run in order, so the state read here is the one the previous job left.
 - ``analyse_*`` run on the executor (process pool / Dask worker), after the batch or reference has
-  been stored. They get a ``context`` (task, schema columns, models — plain JSON) and a
-  :class:`~mlcube_nb.server.pipelines.base.DataView` to read the stored Parquet, and return a
-  JSON-able result (or None). No database access here.
-- ``store_*`` run in the server, inside the transaction that marks the job completed, with that
-  result: write statistics, statuses and detection events there (``services.monitoring_results``),
-  and they land together with the job's completion or not at all.
+  been stored. They get ``context`` (task, schema columns, models, monitoring states — plain JSON) and a
+  :class:`~mlcube_nb.server.pipelines.base.DataView` over the stored Parquet, and return a JSON-able
+  result (or None). No database access here.
+- ``store_*`` run in the server, inside the transaction that marks the job completed: statistics,
+  statuses, detection events and the deliveries they queue land together with the job's completion or
+  not at all, so a job re-run after a crash writes them exactly once.
 
-Call order: a production batch -> ``analyse_batch("production", ...)`` then ``store_batch``; a
-historical / target / KPI batch the same with its kind; ``set_model_reference`` and
+Call order: a production batch -> ``prepare_batch``, ``analyse_batch("production", ...)``, ``store_batch``;
+a late target upload the same with kind ``target`` (only the newly labelled rows are tested); a KPI batch
+with kind ``kpi``; historical batches are not monitored. ``set_model_reference`` and
 ``update_model_version_from_time_range`` -> ``analyse_reference`` then ``store_reference``.
-Jobs are re-run after a crash, so ``store_*`` must be idempotent for one job (e.g. key rows by
-``context["batch_id"]`` or ``context["model_id"]``).
 
 ``context`` keys: ``task`` (id, type, data_structure, optional_target, positive_class, project_id),
 ``schema`` (list of ColumnInfo dicts), ``models`` (id, name, version, with_probabilistic_output),
-``batch_id`` / ``kind`` / ``data_batch_type`` for batches, ``model_id`` / ``intervals`` for references,
-``kpi`` (id, name, project_id) for KPI batches.
+``batch_id`` / ``kind`` for batches, ``model_id`` / ``intervals`` for references, ``kpi`` for KPI batches.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pyarrow.compute as pc
+
+from mlcube_nb.enums import MonitoringTarget
+
+from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
+from mlcube_nb.server.pipelines.monitoring_analysis import analyse_labelled, analyse_production, build_reference
+from mlcube_nb.server.pipelines.monitoring_plan import plan_for
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from mlcube_nb.server.pipelines.base import DataView
 
+MONITORED_KINDS = ("production", "target", "kpi")
+
+
+def prepare_batch(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the current monitoring states (per model, or the KPI's) to a batch job's context."""
+    from mlcube_nb.server.services import monitoring_results
+
+    kind, context = payload.get("kind"), dict(payload.get("context") or {})
+    if kind == "kpi" and context.get("kpi"):
+        context["monitoring"] = {"kpi": monitoring_results.kpi_state(session, context["kpi"]["id"])}
+    elif kind in ("production", "target"):
+        states = {m["id"]: monitoring_results.reference_state(session, m["id"]) for m in context.get("models", [])}
+        context["monitoring"] = {"models": {k: v for k, v in states.items() if v is not None}}
+    else:
+        return {}
+    return {"context": context}
+
+
+def _model_plans(context: dict[str, Any]) -> list[tuple[dict[str, Any], Any, dict[str, Any]]]:
+    """(model, plan, reference state) of every model of the task that has a reference."""
+    states = (context.get("monitoring") or {}).get("models") or {}
+    out = []
+    for model in context.get("models", []):
+        state = states.get(model["id"])
+        if state is not None:
+            out.append((model, plan_for(context["task"], context["schema"], model), state))
+    return out
+
+
+def _new_target_ids(context: dict[str, Any], data: DataView) -> Any:
+    """Sample ids labelled by this target batch (the view also holds the batches they complete)."""
+    paths = [f["path"] for f in data.spec["files"]
+             if f["category"] == "target" and f.get("batch_id") == context["batch_id"]]
+    return data.storage.read(paths, [data.id_column])[data.id_column] if paths else None
+
 
 def analyse_batch(kind: str, context: dict[str, Any], data: DataView) -> dict[str, Any] | None:
     """Analyse a stored batch (``kind``: historical | production | target | kpi) on the executor."""
-    return None
+    if kind == "kpi":
+        frame = data.frame("kpi", columns=["value", data.time_column])
+        state, outcome = update_kpi((context.get("monitoring") or {}).get("kpi") or {},
+                                    frame["value"].to_numpy(dtype=np.float64))
+        if outcome is not None and len(frame):
+            outcome["start_timestamp"] = float(frame[data.time_column].min())
+        return {"kpi": {"state": state, "outcome": outcome}}
+    if kind not in ("production", "target"):
+        return None
+    results: dict[str, Any] = {}
+    new_ids = _new_target_ids(context, data) if kind == "target" else None
+    for model, plan, state in _model_plans(context):
+        table = data.joined(model_ids=[model["id"]])
+        if kind == "target":
+            if new_ids is None:
+                continue
+            table = table.filter(pc.is_in(table[data.id_column], value_set=new_ids))
+            outcomes = analyse_labelled(plan, state, table.to_pandas())
+        else:
+            outcomes = analyse_production(plan, state, table.to_pandas())
+        results[model["id"]] = {"outcomes": outcomes, "state": state}
+    return {"models": results} if results else None
 
 
 def store_batch(session: Session, kind: str, context: dict[str, Any], result: dict[str, Any] | None) -> None:
     """Write what :func:`analyse_batch` returned, in the job-completion transaction."""
-    return None
+    if not result:
+        return
+    from mlcube_nb.server.services import monitoring_results
+
+    if "kpi" in result:
+        monitoring_results.record_kpi(session, context["kpi"]["id"], result["kpi"]["state"],
+                                      result["kpi"]["outcome"], batch_id=context.get("batch_id"))
+        return
+    for model_id, outcome in result.get("models", {}).items():
+        monitoring_results.record_batch(session, model_id, context.get("batch_id"), outcome["outcomes"],
+                                        outcome["state"])
 
 
 def analyse_reference(context: dict[str, Any], data: DataView) -> dict[str, Any] | None:
     """Summarise a model's new reference data (restricted to its time intervals) on the executor."""
-    return None
+    model = next((m for m in context.get("models", []) if m["id"] == context["model_id"]), None)
+    if model is None or not data.paths("input"):
+        return None
+    plan = plan_for(context["task"], context["schema"], model)
+    frame = data.joined(model_ids=[model["id"]]).to_pandas()
+    state = build_reference(plan, frame)
+    quantities = [{"key": q.key, "target": q.target, "metric": q.metric, "evaluation_metric": None}
+                  for q in plan.quantities if all(c in _reference_columns(plan, frame) for c in q.columns)]
+    if plan.error_stream and state.get("error"):
+        quantities.append({"key": MonitoringTarget.ERROR.value, "target": MonitoringTarget.ERROR.value,
+                           "metric": None, "evaluation_metric": None})
+    for metric in (state.get("evaluation") or {}).get("values", {}):
+        quantities.append({"key": f"evaluation/{metric}", "target": None, "metric": None, "evaluation_metric": metric})
+    return {"state": state, "notes": list(plan.notes), "quantities": quantities}
+
+
+def _reference_columns(plan: Any, frame: Any) -> set[str]:
+    """Columns a reference frame offers once the plan's derived columns are added."""
+    return set(frame.columns) | {d.name for d in plan.derived if d.source in frame.columns}
 
 
 def store_reference(session: Session, context: dict[str, Any], result: dict[str, Any] | None) -> None:
     """Write what :func:`analyse_reference` returned, in the job-completion transaction."""
-    return None
+    if not result:
+        return
+    from mlcube_nb.server.services import monitoring_results
+
+    monitoring_results.record_reference(session, context["model_id"], result["state"], result.get("notes", ()),
+                                        result.get("quantities", ()))

@@ -89,4 +89,4 @@ def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
     batch.ingested = True
 
 
-INGEST = register(Pipeline("ingest", (summarise, analyse), finish))
+INGEST = register(Pipeline("ingest", (summarise, analyse), finish, prepare=hooks.prepare_batch))

@@ -237,9 +237,12 @@ def _error_outcome(plan: MonitoringPlan, state: dict[str, Any], labelled: pd.Dat
     error["detector"] = detector.to_dict()
     at = result.drift_indices[0] if result.drift_indices else (result.warning_index or len(rows) - 1)
     at = min(at, len(rows) - 1)
+    statistic = _finite(result.statistic) or 0.0
+    if result.drift_indices:  # the detector restarts after an alarm: report the level it crossed, not the restart
+        statistic = max(statistic, float(result.drift_threshold))
     return QuantityOutcome(
         target="error", metric=None, evaluation_metric=None, level=result.level,
-        statistic=_finite(result.statistic) or 0.0, p_value=None, magnitude=abs(_finite(result.magnitude) or 0.0),
+        statistic=statistic, p_value=None, magnitude=abs(_finite(result.magnitude) or 0.0),
         warning_level=float(result.warning_threshold), drift_level=float(result.drift_threshold),
         test=result.detector, n_rows=len(rows), sample_id=str(rows.iloc[at][plan.id_column]),
         sample_timestamp=_finite(float(rows.iloc[at][plan.time_column])),

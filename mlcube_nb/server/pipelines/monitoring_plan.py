@@ -89,6 +89,16 @@ def _language(task: dict[str, Any]) -> str:
     return {"italian": "italian", "multi-language": "multilanguage"}.get(task.get("text_language") or "", "english")
 
 
+def _text_target(column: dict[str, Any]) -> str:
+    """The monitoring target of a text input: RAG inputs are told apart by their subrole (PLATFORM.md §3.7)."""
+    subrole = column.get("subrole")
+    if subrole == "user_input":
+        return MonitoringTarget.USER_INPUT.value
+    if subrole == "retrieved_context":
+        return MonitoringTarget.RETRIEVED_CONTEXT.value
+    return MonitoringTarget.INPUT.value
+
+
 def plan_for(task: dict[str, Any], columns: list[dict[str, Any]], model: dict[str, Any] | None) -> MonitoringPlan:
     """Build the plan of *task* (wire Task dict), its schema *columns* (ColumnInfo dicts) and *model*."""
     task_type, structure = str(task["type"]), str(task["data_structure"])
@@ -115,7 +125,7 @@ def plan_for(task: dict[str, Any], columns: list[dict[str, Any]], model: dict[st
     categorical_in = tuple(c["name"] for c in inputs if _kind(c) == "categorical")
 
     if structure == DataStructure.TEXT.value:
-        text_sources = [(MonitoringTarget.INPUT.value, c["name"]) for c in inputs]
+        text_sources = [(_text_target(c), c["name"]) for c in inputs if c.get("subrole") != "sys_prompt"]
         text_sources += [(MonitoringTarget.USER_INPUT.value, c["name"]) for c in by_role.get("user_input", [])]
         text_sources += [(MonitoringTarget.RETRIEVED_CONTEXT.value, c["name"])
                          for c in by_role.get("retrieved_context", [])]

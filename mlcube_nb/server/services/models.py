@@ -22,7 +22,7 @@ from mlcube_nb.models import (
 from mlcube_nb.server.db.tables import ModelRow, ProjectRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import schemas, tasks
+from mlcube_nb.server.services import monitoring_reads, schemas, tasks
 from mlcube_nb.server.services.schema_columns import PROBABILISTIC_TYPES
 
 _T = TaskType
@@ -43,8 +43,8 @@ _TRIGGER: TypeAdapter[RetrainTriggerUnion | None] = TypeAdapter(RetrainTriggerUn
 
 
 def model_status(session: Session, model_id: str) -> MonitoringStatus | None:
-    """The model's monitoring status; None (not monitored yet) until the monitoring issue fills it."""
-    return None
+    """The model's worst monitoring status; None until it has a reference (not monitored yet)."""
+    return monitoring_reads.model_status(session, model_id)
 
 
 def to_model(session: Session, row: ModelRow) -> Model:

@@ -57,10 +57,10 @@ def quantity_statuses(session: Session, task_id: str) -> list[MonitoringQuantity
     return out
 
 
-def model_status(session: Session, model_id: str) -> MonitoringStatus:
-    """The worst status among a model's quantities (OK when nothing was tested yet)."""
+def model_status(session: Session, model_id: str) -> MonitoringStatus | None:
+    """The worst status among a model's quantities; None while the model is not monitored (no reference yet)."""
     statuses = session.scalars(select(QuantityStatusRow.status).where(QuantityStatusRow.model_id == model_id)).all()
-    return MonitoringStatus(max(statuses, key=_RANK.__getitem__, default="ok"))
+    return MonitoringStatus(max(statuses, key=_RANK.__getitem__)) if statuses else None
 
 
 def monitoring_status(session: Session, caller: Caller, task_id: str, target: str, metric: str | None,

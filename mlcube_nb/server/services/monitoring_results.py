@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from mlcube_nb.monitoring import StatusMachine
 from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import DetectionEventRuleRow, ModelRow, TaskRow
+from mlcube_nb.server.db.tables import DetectionEventRuleRow, KpiRow, ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
     BatchStatisticRow,
     DeliveryRow,
     DetectionEventRow,
+    KpiStateRow,
     QuantityStatusRow,
     ReferenceStateRow,
 )
@@ -28,8 +29,12 @@ from mlcube_nb.server.services.rule_matching import rule_matches
 
 
 def store_reference(session: Session, task: TaskRow, model: ModelRow, state: dict[str, Any],
-                    notes: Iterable[str] = ()) -> None:
-    """Keep a model's new reference summary and put every quantity of the model back to OK (no event)."""
+                    notes: Iterable[str] = (), quantities: Iterable[dict[str, Any]] = ()) -> None:
+    """Keep a model's new reference summary and put every quantity of the model back to OK (no event).
+
+    *quantities* (``key``, ``target``, ``metric``, ``evaluation_metric``) are the ones the reference can
+    be tested on: each gets an OK status now, so a task shows what it monitors before production data.
+    """
     row = session.get(ReferenceStateRow, model.id)
     if row is None:
         session.add(ReferenceStateRow(model_id=model.id, task_id=task.id, state=state, plan_notes=list(notes)))
@@ -41,6 +46,9 @@ def store_reference(session: Session, task: TaskRow, model: ModelRow, state: dic
         if status.status != "ok":
             status.last_changed_at = now
         status.status, status.machine, status.updated_at = "ok", machine.to_dict(), now
+    session.flush()
+    for quantity in quantities:
+        _status_row(session, task, model, quantity)
 
 
 def reference_state(session: Session, model_id: str) -> dict[str, Any] | None:
@@ -140,3 +148,61 @@ def enqueue_deliveries(session: Session, task: TaskRow, model: ModelRow | None, 
             queued += 1
     return queued
 
+
+
+def _task_and_model(session: Session, model_id: str) -> tuple[TaskRow, ModelRow] | None:
+    model = session.get(ModelRow, model_id)
+    task = session.get(TaskRow, model.task_id) if model is not None else None
+    return None if task is None or model is None else (task, model)
+
+
+def record_reference(session: Session, model_id: str, state: dict[str, Any], notes: Iterable[str] = (),
+                     quantities: Iterable[dict[str, Any]] = ()) -> None:
+    """Store a reference summary computed by the reference job (nothing when the model is gone)."""
+    found = _task_and_model(session, model_id)
+    if found is not None:
+        store_reference(session, *found, state, notes, quantities)
+
+
+def record_batch(session: Session, model_id: str, batch_id: str | None, outcomes: list[dict[str, Any]],
+                 state: dict[str, Any]) -> list[DetectionEventRow]:
+    """Write one model's outcomes of a batch and the detector state the batch advanced."""
+    found = _task_and_model(session, model_id)
+    if found is None:
+        return []
+    events = record_outcomes(session, *found, batch_id, outcomes)
+    save_reference_state(session, model_id, state)
+    return events
+
+
+def kpi_state(session: Session, kpi_id: str) -> dict[str, Any]:
+    """A KPI's monitoring state as :func:`~mlcube_nb.server.pipelines.kpi_analysis.update_kpi` takes it."""
+    row = session.get(KpiStateRow, kpi_id)
+    if row is None:
+        return {}
+    return {"reference_values": list(row.reference_values or []), "reference": row.reference}
+
+
+def record_kpi(session: Session, kpi_id: str, state: dict[str, Any], outcome: dict[str, Any] | None,
+               batch_id: str | None = None) -> None:
+    """Keep a KPI's new state and, once it has a reference, move its status with the batch's decision."""
+    kpi = session.get(KpiRow, kpi_id)
+    if kpi is None:
+        return
+    row = session.get(KpiStateRow, kpi_id)
+    if row is None:
+        row = KpiStateRow(kpi_id=kpi_id, machine=StatusMachine().to_dict())
+        session.add(row)
+    row.reference_values, row.reference, row.updated_at = state.get("reference_values") or [], state.get(
+        "reference"), utcnow()
+    if outcome is None:
+        return
+    machine = StatusMachine.from_dict(row.machine) if row.machine else StatusMachine()
+    if outcome.get("initialised"):
+        machine = StatusMachine()
+    else:
+        machine.update(outcome["level"], outcome["magnitude"])
+    row.machine = machine.to_dict()
+    if kpi.status != machine.status:
+        kpi.status, kpi.status_insert_datetime = machine.status, utcnow()
+        kpi.status_kpi_start_timestamp = outcome.get("start_timestamp")

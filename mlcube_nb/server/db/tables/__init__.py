@@ -1,6 +1,7 @@
 """All tables, one module per area; importing this package registers them on ``Base.metadata``."""
 
 from mlcube_nb.server.db.tables.accounts import ApiKeyRow, CompanyRow, ProjectRoleRow, ProjectRow, UserRow
+from mlcube_nb.server.db.tables.arthur import ArthurModelRow, ArthurProjectRow, ArthurServiceAccountRow
 from mlcube_nb.server.db.tables.data import BatchFileRow, BatchRow, ReferenceRow, UploadRow
 from mlcube_nb.server.db.tables.integrations import CredentialsRow, DetectionEventRuleRow
 from mlcube_nb.server.db.tables.jobs import JobQueueRow, JobRow
@@ -17,6 +18,9 @@ from mlcube_nb.server.db.tables.tasks import DataSchemaRow, KpiRow, ModelRow, Ta
 
 __all__ = [
     "ApiKeyRow",
+    "ArthurModelRow",
+    "ArthurProjectRow",
+    "ArthurServiceAccountRow",
     "BatchFileRow",
     "BatchRow",
     "BatchStatisticRow",
