@@ -566,6 +566,7 @@ class ErrorCode(_StrEnum):
     UPLOAD_EXPIRED = "UPLOAD_EXPIRED"  # 400/410: storing_process_id unknown, used or past expiration
     CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"  # 400: uploaded bytes do not match file_checksum
     # --- jobs and transport (also used client-side) ---
+    RETRAIN_TRIGGER_FAILED = "RETRAIN_TRIGGER_FAILED"  # 424: the trigger's receiver refused or was unreachable
     JOB_FAILED = "JOB_FAILED"  # a waited-on job ended in status error
     JOB_WAIT_TIMEOUT = "JOB_WAIT_TIMEOUT"  # wait_job_completion exceeded max_wait_timeout
     CONNECTION_ERROR = "CONNECTION_ERROR"  # client could not reach the server

@@ -14,6 +14,7 @@ from mlcube_nb.server.errors import install_error_handlers
 from mlcube_nb.server.jobs.housekeeping import housekeeping
 from mlcube_nb.server.jobs.runner import JobRunner
 from mlcube_nb.server.jobs.signals import JobSignals
+from mlcube_nb.server.outbox import OutboxDispatcher
 from mlcube_nb.server.redact import install_redaction
 from mlcube_nb.server.routes import (
     api_keys,
@@ -74,8 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _bootstrap(app, settings)
         runner = app.state.job_runner = _job_runner(app, settings)
         runner.start()
+        outbox = app.state.outbox = OutboxDispatcher(app.state.session_factory, settings)
+        outbox.start()
         log.info("mlcube_nb platform ready (database: %s)", app.state.engine.url.get_backend_name())
         yield
+        outbox.stop()
         runner.stop()
         app.state.engine.dispose()
 

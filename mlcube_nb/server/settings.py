@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     action_timeout_s: float = Field(
         default=10.0, gt=0, description="Timeout in seconds of one rule-action delivery (HTTP, SMTP, MQTT, cloud)."
     )
+    delivery_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="Attempts at delivering one rule action before it is recorded as failed."
+    )
+    delivery_backoff_s: float = Field(
+        default=1.0, gt=0, description="Wait before the first retry of a failed delivery; it doubles on each retry."
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Key encrypting integration secrets (a Fernet key or a passphrase); default `<home>/secret.key`.",

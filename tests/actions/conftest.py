@@ -25,6 +25,18 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """A moto server (all AWS services) on a free port of 127.0.0.1."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_tokens() -> Iterator[None]:
     """Every test fetches its own OAuth tokens."""

@@ -22,9 +22,11 @@ class Received:
     body: bytes
 
     def json(self) -> Any:
+        """The body parsed as JSON."""
         return json.loads(self.body)
 
     def form(self) -> dict[str, str]:
+        """The body parsed as an URL-encoded form."""
         return {key: values[0] for key, values in parse_qs(self.body.decode()).items()}
 
 
@@ -61,6 +63,8 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to *receiver*."""
 
     class Handler(BaseHTTPRequestHandler):
+        """Records each POST, then answers as configured for its path."""
+
         def do_POST(self) -> None:  # noqa: N802 - the http.server naming
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)

@@ -39,7 +39,8 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), mail))
         return "250 Message accepted"
 
 
@@ -55,6 +56,7 @@ def smtp_server() -> Iterator[Callable[..., tuple[Inbox, int]]]:
     controllers: list[Controller] = []
 
     def start(**options: Any) -> tuple[Inbox, int]:
+        """A running server with these options: its inbox and port."""
         inbox, port = Inbox(), free_port()
         controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
         controller.start()

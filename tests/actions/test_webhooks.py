@@ -111,3 +111,11 @@ def test_bad_webhook_is_a_configuration_error(notice: dict[str, Any], settings: 
         result = _send("slack_notification", webhook, notice, settings)
         assert not result.ok and not result.retryable and result.status_code is None
         assert "fix the" in result.error
+
+
+def test_an_echoed_webhook_is_masked(receiver: Receiver, notice: dict[str, Any], settings: Settings) -> None:
+    url = receiver.url + "/slack/T9/B9/echoed-token"
+    receiver.answer("/slack/T9/B9/echoed-token", 404, f"no such hook: {url}")
+    result = _send("slack_notification", url, notice, settings)
+    assert not result.ok and not result.retryable and result.status_code == 404
+    assert "echoed-token" not in result.error and "no such hook: ***" in result.error

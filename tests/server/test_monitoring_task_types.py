@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import secrets
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +15,8 @@ import pytest
 from mlcube_nb import ML3PlatformClient
 from mlcube_nb.enums import (
     DataStructure,
+    FileType,
+    FolderType,
     ModelMetricName,
     MonitoringMetric,
     MonitoringStatus,
@@ -20,7 +25,7 @@ from mlcube_nb.enums import (
     TaskType,
     TextLanguage,
 )
-from mlcube_nb.models import ColumnInfo
+from mlcube_nb.models import ColumnInfo, ImageData, LocalDataSource
 from tests.server.data_helpers import tabular
 
 WORDS = ["good", "great", "bad", "awful", "order", "delivery", "price", "support", "fast", "slow", "the", "was"]
@@ -120,3 +125,57 @@ def test_every_task_type_gets_statuses(platform, task_type: TaskType, structure:
     if "input/text_length" in expected:
         lengths = client.get_monitoring_history(task_id, MonitoringTarget.INPUT, MonitoringMetric.TEXT_LENGTH)
         assert len(lengths) == 1 and lengths[0].n_rows == 300
+
+
+def _png_archive(path: Path, names: list[str], brightness: np.ndarray, rng: np.random.Generator) -> None:
+    """A zip of small RGB PNGs, image i with mean level brightness[i] (0-255) plus noise."""
+    from PIL import Image
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, level in zip(names, brightness, strict=True):
+            pixels = np.clip(rng.normal(level, 20.0, size=(16, 16, 3)), 0, 255).astype(np.uint8)
+            buffer = io.BytesIO()
+            Image.fromarray(pixels, "RGB").save(buffer, format="PNG")
+            archive.writestr(name, buffer.getvalue())
+
+
+def test_image_tasks_monitor_image_quality_metrics(platform, tmp_path: Path) -> None:
+    client, project_id = _client(platform)
+    task_id = client.create_task(project_id=project_id, name="images", tags=[],
+                                 task_type=TaskType.CLASSIFICATION_MULTICLASS, data_structure=DataStructure.IMAGE)
+    client.add_data_schema(task_id, client.get_data_schema_template(task_id))
+    model_id = client.create_model(task_id=task_id, name="cnn", version="v1", with_probabilistic_output=False,
+                                   metric_name=ModelMetricName.ACCURACY)
+    columns = list(client.get_data_schema(task_id).columns)
+    target = next(c for c in columns if c.role.value == "target")
+    prediction = next(c for c in columns if c.role.value == "prediction")
+    rng = np.random.default_rng(7)
+
+    def send(prefix: str, n: int, start: float, level: float, historical: bool) -> None:
+        names = [f"{prefix}{i}.png" for i in range(n)]
+        ident = pd.DataFrame({"sample_id": [f"{prefix}{i}" for i in range(n)],
+                              "timestamp": start + np.arange(n, dtype=float)})
+        archive = tmp_path / f"{prefix}.zip"
+        _png_archive(archive, names, rng.normal(level, 10.0, size=n), rng)
+        mapping = tmp_path / f"{prefix}.csv"
+        ident.assign(file_name=names).to_csv(mapping, index=False)
+        images = ImageData(source=LocalDataSource(file_type=FileType.PNG, is_folder=True, folder_type=FolderType.ZIP,
+                                                  file_path=str(archive)),
+                           mapping_source=LocalDataSource(file_type=FileType.CSV, is_folder=False,
+                                                          file_path=str(mapping)))
+        labels = ident.assign(**{target.name: _values(target, n, rng)})
+        predicted = ident.assign(**{prediction.name: _values(prediction, n, rng)})
+        add = client.add_historical_data if historical else client.add_production_data
+        client.wait_job_completion(add(task_id, inputs=images, target=tabular(labels),
+                                       predictions=[(model_id, tabular(predicted))]))
+
+    send("r", 320, 0.0, level=128.0, historical=True)
+    client.wait_job_completion(client.set_model_reference(model_id, 0, 319))
+    send("p", 200, 320.0, level=60.0, historical=False)  # much darker images
+    task = client.get_task(task_id)
+    statuses = {(s.monitoring_target, s.monitoring_metric): s.status for s in task.monitoring_status}
+    assert statuses.get((MonitoringTarget.INPUT, MonitoringMetric.IMAGE_BRIGHTNESS)) == MonitoringStatus.DRIFT, statuses
+    assert {MonitoringMetric.IMAGE_CONTRAST, MonitoringMetric.IMAGE_FOCUS, MonitoringMetric.IMAGE_BLUR} <= {
+        metric for _, metric in statuses}
+    brightness = client.get_monitoring_history(task_id, MonitoringTarget.INPUT, MonitoringMetric.IMAGE_BRIGHTNESS)
+    assert len(brightness) == 1 and brightness[0].n_rows == 200

@@ -58,7 +58,7 @@ def _decrypted(row: CredentialsRow, settings: Settings) -> dict[str, Any]:
         secret = dict(load_credentials_secret(settings, row) or {})
     except Exception as exc:  # noqa: BLE001 - a wrong key or corrupt ciphertext; the message may not be safe
         raise _Missing(f"the secret part of credentials {row.id} cannot be decrypted ({type(exc).__name__})") from exc
-    return {"type": row.type, **dict(row.public or {}), **secret}
+    return {**dict(row.public or {}), **secret, "type": row.type}
 
 
 def _context(session: Session, task: TaskRow | None, model: ModelRow | None, action: dict[str, Any],
@@ -70,13 +70,26 @@ def _context(session: Session, task: TaskRow | None, model: ModelRow | None, act
         trigger = dict(model.retrain_trigger or {})
         if not trigger:
             raise _Missing(f"model {model.name} has no retrain trigger: set one with set_retrain_trigger")
-        kinds = TRIGGER_PROVIDERS.get(str(trigger.get("type")))
-        if kinds is None:
-            raise _Missing(f"the retrain trigger of model {model.name} has an unknown type {trigger.get('type')}")
-        return {"trigger": trigger, "credentials": _credentials(session, task, trigger, kinds, settings)}
+        return _trigger_context(session, task, trigger, settings, f"the retrain trigger of model {model.name}")
     if kind in ACTION_PROVIDERS:
         return {"credentials": _credentials(session, task, action, ACTION_PROVIDERS[kind], settings)}
     return {}
+
+
+def _trigger_context(session: Session, task: TaskRow | None, trigger: dict[str, Any], settings: Settings,
+                     what: str) -> dict[str, Any]:
+    kinds = TRIGGER_PROVIDERS.get(str(trigger.get("type")))
+    if kinds is None:
+        raise _Missing(f"{what} has an unknown type {trigger.get('type')}")
+    return {"trigger": trigger, "credentials": _credentials(session, task, trigger, kinds, settings)}
+
+
+def trigger_context(session: Session, task: TaskRow, trigger: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """``trigger`` and decrypted ``credentials`` to fire *trigger* (not necessarily stored), or ``error``."""
+    try:
+        return _trigger_context(session, task, trigger, settings, "the retrain trigger")
+    except _Missing as exc:
+        return {"error": str(exc)}
 
 
 def _credentials(session: Session, task: TaskRow | None, holder: dict[str, Any], kinds: tuple[str, ...],

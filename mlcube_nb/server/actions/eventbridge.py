@@ -35,33 +35,36 @@ def _client_error(exc: Any, doing: str) -> DeliveryError:
 
 
 def _events_client(credentials: dict[str, Any], region: str, timeout: float) -> Any:
-    """An EventBridge client acting with *credentials* (role assumed first for ``aws``)."""
-    import boto3
+    """An EventBridge client acting with *credentials* (role assumed first for ``aws``).
 
+    Each call builds its own boto3 session: the default session is not safe to share between the
+    dispatcher's parallel deliveries.
+    """
+    import boto3
+    from botocore.exceptions import ClientError
+
+    aws = boto3.session.Session()
     kind = credentials.get("type")
     endpoint = credentials.get("endpoint_url") or None
     if kind == "aws_compatible":
-        return boto3.client("events", region_name=region, endpoint_url=endpoint, config=_config(timeout),
-                            aws_access_key_id=credentials.get("access_key_id"),
-                            aws_secret_access_key=credentials.get("secret_access_key"))
+        return aws.client("events", region_name=region, endpoint_url=endpoint, config=_config(timeout),
+                          aws_access_key_id=credentials.get("access_key_id"),
+                          aws_secret_access_key=credentials.get("secret_access_key"))
     if kind != "aws":
         raise DeliveryError(f"EventBridge needs aws or aws_compatible credentials, not {kind}", retryable=False)
     if not credentials.get("role_arn"):
         raise DeliveryError("the aws credentials have no role_arn", retryable=False)
-    sts = boto3.client("sts", region_name=region, endpoint_url=endpoint, config=_config(timeout))
+    sts = aws.client("sts", region_name=region, endpoint_url=endpoint, config=_config(timeout))
     params = {"RoleArn": credentials["role_arn"], "RoleSessionName": SESSION_NAME, "DurationSeconds": 900}
     if credentials.get("external_id"):
         params["ExternalId"] = credentials["external_id"]
-    from botocore.exceptions import ClientError
-
     try:
         temporary = sts.assume_role(**params)["Credentials"]
     except ClientError as exc:
         raise _client_error(exc, "assuming the AWS role") from exc
-    return boto3.client("events", region_name=region, endpoint_url=endpoint, config=_config(timeout),
-                        aws_access_key_id=temporary["AccessKeyId"],
-                        aws_secret_access_key=temporary["SecretAccessKey"],
-                        aws_session_token=temporary["SessionToken"])
+    return aws.client("events", region_name=region, endpoint_url=endpoint, config=_config(timeout),
+                      aws_access_key_id=temporary["AccessKeyId"], aws_secret_access_key=temporary["SecretAccessKey"],
+                      aws_session_token=temporary["SessionToken"])
 
 
 def _put(client: Any, bus: str, source: str, detail_type: str, detail: dict[str, Any]) -> int | None:

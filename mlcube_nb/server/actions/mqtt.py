@@ -13,15 +13,19 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from mlcube_nb.server.actions import payloads
 from mlcube_nb.server.actions.result import DeliveryError
 
-_SCHEMES = {"mqtt": ("tcp", False, 1883), "tcp": ("tcp", False, 1883), "mqtts": ("tcp", True, 8883),
-            "ssl": ("tcp", True, 8883), "tls": ("tcp", True, 8883), "ws": ("websockets", False, 80),
-            "wss": ("websockets", True, 443)}
+Transport = Literal["tcp", "websockets"]
+_SCHEMES: dict[str, tuple[Transport, bool, int]] = {
+    "mqtt": ("tcp", False, 1883), "tcp": ("tcp", False, 1883), "mqtts": ("tcp", True, 8883),
+    "ssl": ("tcp", True, 8883), "tls": ("tcp", True, 8883), "ws": ("websockets", False, 80),
+    "wss": ("websockets", True, 443),
+}
+"""scheme -> (paho transport, TLS, default port)."""
 _TRANSIENT_CONNACK = frozenset({"Server unavailable", "Server busy", "Quota exceeded", "Connection rate exceeded"})
 
 
@@ -31,7 +35,7 @@ class Broker:
 
     host: str
     port: int
-    transport: str
+    transport: Transport
     tls: bool
     path: str
     username: str | None

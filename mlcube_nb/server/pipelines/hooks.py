@@ -30,10 +30,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow.compute as pc
 
-from mlcube_nb.enums import MonitoringTarget
-
+from mlcube_nb.enums import DataStructure, MonitoringTarget
+from mlcube_nb.server.pipelines.image_features import add_image_metrics
 from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
-from mlcube_nb.server.pipelines.monitoring_analysis import analyse_labelled, analyse_production, build_reference
+from mlcube_nb.server.pipelines.monitoring_analysis import (
+    analyse_labelled,
+    analyse_production,
+    build_reference,
+    derive,
+    testable_quantities,
+)
 from mlcube_nb.server.pipelines.monitoring_plan import plan_for
 
 if TYPE_CHECKING:
@@ -70,6 +76,14 @@ def _model_plans(context: dict[str, Any]) -> list[tuple[dict[str, Any], Any, dic
     return out
 
 
+def _frame(plan: Any, data: DataView, table: Any) -> Any:
+    """The rows to analyse as pandas, with the image metrics of image tasks (read from the stored archives)."""
+    frame = table.to_pandas()
+    if plan.data_structure == DataStructure.IMAGE.value:
+        frame = add_image_metrics(frame, data)
+    return frame
+
+
 def _new_target_ids(context: dict[str, Any], data: DataView) -> Any:
     """Sample ids labelled by this target batch (the view also holds the batches they complete)."""
     paths = [f["path"] for f in data.spec["files"]
@@ -98,7 +112,7 @@ def analyse_batch(kind: str, context: dict[str, Any], data: DataView) -> dict[st
             table = table.filter(pc.is_in(table[data.id_column], value_set=new_ids))
             outcomes = analyse_labelled(plan, state, table.to_pandas())
         else:
-            outcomes = analyse_production(plan, state, table.to_pandas())
+            outcomes = analyse_production(plan, state, _frame(plan, data, table))
         results[model["id"]] = {"outcomes": outcomes, "state": state}
     return {"models": results} if results else None
 
@@ -124,21 +138,16 @@ def analyse_reference(context: dict[str, Any], data: DataView) -> dict[str, Any]
     if model is None or not data.paths("input"):
         return None
     plan = plan_for(context["task"], context["schema"], model)
-    frame = data.joined(model_ids=[model["id"]]).to_pandas()
+    frame = _frame(plan, data, data.joined(model_ids=[model["id"]]))
     state = build_reference(plan, frame)
     quantities = [{"key": q.key, "target": q.target, "metric": q.metric, "evaluation_metric": None}
-                  for q in plan.quantities if all(c in _reference_columns(plan, frame) for c in q.columns)]
+                  for q in testable_quantities(plan, derive(plan, frame))]
     if plan.error_stream and state.get("error"):
         quantities.append({"key": MonitoringTarget.ERROR.value, "target": MonitoringTarget.ERROR.value,
                            "metric": None, "evaluation_metric": None})
     for metric in (state.get("evaluation") or {}).get("values", {}):
         quantities.append({"key": f"evaluation/{metric}", "target": None, "metric": None, "evaluation_metric": metric})
     return {"state": state, "notes": list(plan.notes), "quantities": quantities}
-
-
-def _reference_columns(plan: Any, frame: Any) -> set[str]:
-    """Columns a reference frame offers once the plan's derived columns are added."""
-    return set(frame.columns) | {d.name for d in plan.derived if d.source in frame.columns}
 
 
 def store_reference(session: Session, context: dict[str, Any], result: dict[str, Any] | None) -> None:

@@ -146,12 +146,28 @@ def _evaluation_arrays(plan: MonitoringPlan, frame: pd.DataFrame) -> tuple[np.nd
     return y, yhat, p
 
 
+def testable_quantities(plan: MonitoringPlan, frame: pd.DataFrame) -> list[Quantity]:
+    """The plan's quantities a reference frame (derived columns added) can summarise.
+
+    Every column must be present and every numeric one must hold a finite value: e.g. image metrics of
+    images that could not be decoded are NaN, and such a quantity is left out rather than failing the job.
+    """
+    def usable(q: Quantity) -> bool:
+        if not all(c in frame.columns for c in q.columns):
+            return False
+        return all(np.isfinite(pd.to_numeric(frame[c], errors="coerce").to_numpy(np.float64)).any()
+                   for c in q.numeric)
+
+    return [q for q in plan.quantities if usable(q)]
+
+
 def build_reference(plan: MonitoringPlan, frame: pd.DataFrame, *, seed: int = 0) -> dict[str, Any]:
     """Summarise a model's reference once: distributions, error-stream baseline, evaluation sample."""
     frame = derive(plan, frame)
     labelled = _labelled(plan, frame)
-    plain = [q for q in plan.quantities if not q.needs_target and all(c in frame.columns for c in q.columns)]
-    supervised = [q for q in plan.quantities if q.needs_target and all(c in frame.columns for c in q.columns)]
+    testable = testable_quantities(plan, frame)
+    plain = [q for q in testable if not q.needs_target]
+    supervised = [q for q in testable if q.needs_target]
     state: dict[str, Any] = {
         "n_rows": len(frame), "unlabelled": _summary(plan, frame, plain, seed),
         "labelled": _summary(plan, labelled, supervised, seed), "error": None, "evaluation": None,

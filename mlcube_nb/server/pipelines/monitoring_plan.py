@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlcube_nb.enums import DataStructure, MonitoringMetric, MonitoringTarget, TaskType
+from mlcube_nb.server.pipelines.image_features import FILE_NAME, IMAGE_METRICS, metric_column
 
 NUMERIC_TYPES = {"float", "integer"}
 CATEGORICAL_TYPES = {"categorical", "string", "bool"}
@@ -145,6 +146,14 @@ def plan_for(task: dict[str, Any], columns: list[dict[str, Any]], model: dict[st
     elif structure == DataStructure.TABULAR.value:
         if numeric_in or categorical_in:
             quantities.append(Quantity(MonitoringTarget.INPUT.value, None, numeric_in, categorical_in))
+    elif structure == DataStructure.IMAGE.value:
+        image_columns = []
+        for metric in IMAGE_METRICS:
+            name = metric_column(metric)
+            derived.append(Derived(name, "image_metric", FILE_NAME))  # computed from the archive, not the frame
+            quantities.append(Quantity(MonitoringTarget.INPUT.value, MonitoringMetric(metric).value, numeric=(name,)))
+            image_columns.append(name)
+        quantities.append(Quantity(MonitoringTarget.INPUT.value, None, numeric=tuple(image_columns)))
     else:
         notes.append(f"{structure} inputs are not tested for drift yet; prediction and error are monitored.")
 

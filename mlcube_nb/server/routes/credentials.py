@@ -23,16 +23,18 @@ from mlcube_nb.server.services import credential_shapes, credentials
 router = APIRouter(tags=["integrations"])
 
 
-@router.get("/integration/credentials/{credentials_id}", operation_id="get_integration_credentials")
+@router.get("/integration/credentials/{credentials_id}", operation_id="get_integration_credentials",
+            response_model=IntegrationCredentialsUnion)
 def get_integration_credentials(credentials_id: str, session: SessionDep, caller: CallerDep
-                                ) -> IntegrationCredentialsUnion:
+                                ) -> IntegrationCredentials:
     row = credentials.get_or_raise(session, caller, credentials_id, ProjectPermission.WORK_ON_PROJECT)
     return credentials.to_model(row)
 
 
-@router.get("/project/{project_id}/integration-credentials", operation_id="get_all_project_integration_credentials")
+@router.get("/project/{project_id}/integration-credentials", operation_id="get_all_project_integration_credentials",
+            response_model=list[IntegrationCredentialsUnion])
 def get_all_project_integration_credentials(project_id: str, session: SessionDep, caller: CallerDep
-                                            ) -> list[IntegrationCredentialsUnion]:
+                                            ) -> list[IntegrationCredentials]:
     return [credentials.to_model(r) for r in credentials.list_for(session=session, caller=caller,
                                                                   project_id=project_id)]
 

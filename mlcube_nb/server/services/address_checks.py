@@ -24,12 +24,6 @@ def bad(label: str, message: str) -> BadRequest:
     return BadRequest(ErrorCode.INVALID_PARAMETERS, f"{label}: {message}")
 
 
-def check_not_blank(value: str, label: str) -> None:
-    """Reject an empty or whitespace-only value."""
-    if not value.strip():
-        raise bad(label, "is empty; give a value")
-
-
 def _port_ok(parts: SplitResult) -> bool:
     """Whether the URL's port (if any) is a number from 1 to 65535."""
     try:

@@ -6,6 +6,8 @@ have no Arthur metadata, so their Arthur-only fields are derived from the task o
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,9 +37,10 @@ def _versions(session: Session, task_id: str) -> list[ModelRow]:
 
 def _info(session: Session, row: ModelRow, task: TaskRow, company_id: str, sequence: int) -> ArthurModelInfo:
     meta = session.get(ArthurModelRow, row.id)
-    common = {"id": row.id, "model_group_id": task.id, "organization_id": company_id, "project_id": task.project_id,
-              "task_id": task.id, "version_label": row.version, "version_sequence_num": sequence,
-              "created_at": row.created_at}
+    common: dict[str, Any] = {
+        "id": row.id, "model_group_id": task.id, "organization_id": company_id, "project_id": task.project_id,
+        "task_id": task.id, "version_label": row.version, "version_sequence_num": sequence,
+        "created_at": row.created_at}
     if meta is None:
         return ArthurModelInfo(
             **common, partner_model_id=None, display_name=row.name, description=None,

@@ -419,10 +419,11 @@ def _conform_kpi(ingest: Ingest, table: pa.Table, label: str) -> Conformed:
 
 
 def stored_files(session: Session, task_id: str, categories: Sequence[str], *, kinds: Sequence[str] | None = None,
-                 model_id: str | None = None) -> list[BatchFileRow]:
-    """Catalogued Parquet files of a task, oldest first."""
-    query = select(BatchFileRow).where(BatchFileRow.task_id == task_id, BatchFileRow.category.in_(categories),
-                                       BatchFileRow.file_format == "parquet")
+                 model_id: str | None = None, parquet_only: bool = True) -> list[BatchFileRow]:
+    """Catalogued files of a task, oldest first: Parquet tables, or also image archives."""
+    query = select(BatchFileRow).where(BatchFileRow.task_id == task_id, BatchFileRow.category.in_(categories))
+    if parquet_only:
+        query = query.where(BatchFileRow.file_format == "parquet")
     if kinds is not None:
         query = query.where(BatchFileRow.kind.in_(kinds))
     if model_id is not None:

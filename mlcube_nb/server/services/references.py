@@ -110,6 +110,8 @@ def _enqueue(session: Session, storage: Storage, model: ModelRow, default: Refer
     schema = _schema(session, task)
     category, _ = _sample_files(session, task)
     files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
+    files += data.stored_files(session, task.id, ["input_images"], kinds=["historical", "production"],
+                               parquet_only=False)  # image metrics are read from the archives
     files += data.stored_files(session, task.id, ["prediction", "prediction_embedding"], model_id=model.id)
     view = data.view_spec(schema, files) | {"intervals": intervals}
     context: dict[str, Any] = data.task_context(session, task) | {"model_id": model.id, "intervals": intervals}
