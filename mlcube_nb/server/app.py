@@ -42,10 +42,10 @@ from mlcube_nb.server.storage import Storage
 API_PREFIX = "/sdk/v1"
 ROUTERS = (company.router, projects.router, users.router, api_keys.router, tasks.router, models.router,
            schemas.router, kpis.router, data.router, jobs.router, monitoring.router,
-           # issue-3b routers (credentials, rules, triggers) go on the next line
-           credentials.router, rules.router, triggers.router,
-           # issue-8 routers (session login) go on the next line
-           session.router, arthur.router,
+           credentials.router, rules.router, triggers.router, session.router, arthur.router,
+           # retraining routers go on the next line
+           # rag-evaluation routers go on the next line
+           # topic-modeling routers go on the next line
            )
 log = logging.getLogger("mlcube_nb.server")
 

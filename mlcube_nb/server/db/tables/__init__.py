@@ -14,6 +14,7 @@ from mlcube_nb.server.db.tables.monitoring import (
     QuantityStatusRow,
     ReferenceStateRow,
 )
+from mlcube_nb.server.db.tables.reports import ReportRow, SuggestionRow
 from mlcube_nb.server.db.tables.tasks import DataSchemaRow, KpiRow, ModelRow, TaskRow
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "QuantityStatusRow",
     "ReferenceRow",
     "ReferenceStateRow",
+    "ReportRow",
+    "SuggestionRow",
     "TaskRow",
     "UploadRow",
     "UserRow",
