@@ -46,6 +46,23 @@ class Pipeline:
 PIPELINES: dict[str, Pipeline] = {}
 
 
+def release_memory() -> None:
+    """Give the memory a finished step freed back to the OS, so idle job workers stay small.
+
+    Arrow's allocator and glibc's malloc both keep freed pages for reuse; after a step over a large
+    batch that can leave a pool worker holding a gigabyte it no longer needs.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing more to do
+        pass
+
+
 def register(pipeline: Pipeline) -> Pipeline:
     """Make *pipeline* runnable by name."""
     PIPELINES[pipeline.name] = pipeline

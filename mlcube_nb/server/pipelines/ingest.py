@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from mlcube_nb.server.db.tables import BatchRow
 from mlcube_nb.server.pipelines import hooks
-from mlcube_nb.server.pipelines.base import DataView, Pipeline, register
+from mlcube_nb.server.pipelines.base import DataView, Pipeline, register, release_memory
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -57,6 +57,13 @@ def column_stats(column: pa.ChunkedArray) -> dict[str, Any]:
     return stats
 
 
+def _table_stats(view: DataView, paths: list[str]) -> dict[str, Any]:
+    """Row count and per-column statistics of some stored files (the table is freed on return)."""
+    table = view.storage.read(paths)
+    columns = [c for c in table.column_names if c not in (view.id_column,)][:MAX_STAT_COLUMNS]
+    return {"rows": table.num_rows, "columns": {c: column_stats(table[c]) for c in columns}}
+
+
 def summarise(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     """Step 1: statistics of every stored table of the batch."""
     view = view_of(payload)
@@ -65,16 +72,16 @@ def summarise(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any
         paths = view.paths(category, model_id)
         if not paths:
             continue
-        table = view.storage.read(paths)
-        columns = [c for c in table.column_names if c not in (view.id_column,)][:MAX_STAT_COLUMNS]
         key = category if model_id is None else f"{category}@{model_id}"
-        summary[key] = {"rows": table.num_rows, "columns": {c: column_stats(table[c]) for c in columns}}
+        summary[key] = _table_stats(view, paths)
+    release_memory()
     return {**carried, "stats": summary}
 
 
 def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     """Step 2: the monitoring hook for this kind of batch."""
     result = hooks.analyse_batch(payload["kind"], payload["context"], view_of(payload))
+    release_memory()
     return {**carried, "analysis": result}
 
 

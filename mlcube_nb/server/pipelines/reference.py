@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, ReferenceRow
 from mlcube_nb.server.pipelines import hooks
-from mlcube_nb.server.pipelines.base import Pipeline, register
+from mlcube_nb.server.pipelines.base import Pipeline, register, release_memory
 from mlcube_nb.server.pipelines.ingest import view_of
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def measure(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     category = payload.get("sample_category", "input")
     times = view.table(category, columns=[view.time_column])[view.time_column]
     bounds = pc.min_max(times) if len(times) else None
+    release_memory()
     return {**carried, "n_rows": len(times),
             "time_min": bounds["min"].as_py() if bounds else None,
             "time_max": bounds["max"].as_py() if bounds else None}
@@ -37,7 +38,9 @@ def measure(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
 
 def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     """Step 2: the monitoring hook summarising the reference."""
-    return {**carried, "analysis": hooks.analyse_reference(payload["context"], view_of(payload))}
+    analysis = hooks.analyse_reference(payload["context"], view_of(payload))
+    release_memory()
+    return {**carried, "analysis": analysis}
 
 
 def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
