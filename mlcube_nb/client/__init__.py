@@ -23,9 +23,12 @@ from mlcube_nb.client.kpis import KpiMethods
 from mlcube_nb.client.models_api import ModelMethods
 from mlcube_nb.client.monitoring import MonitoringMethods
 from mlcube_nb.client.projects import ProjectMethods
+from mlcube_nb.client.rag_evaluation import RagEvaluationMethods
+from mlcube_nb.client.retraining import RetrainingMethods
 from mlcube_nb.client.rules import RuleMethods
 from mlcube_nb.client.schemas import SchemaMethods
 from mlcube_nb.client.tasks import TaskMethods
+from mlcube_nb.client.topic_modeling import TopicModelingMethods
 from mlcube_nb.client.triggers import TriggerMethods
 from mlcube_nb.client.users import UserMethods
 from mlcube_nb.enums import ErrorCode
@@ -53,6 +56,9 @@ class ML3PlatformClient(
     ApiKeyMethods,
     CredentialMethods,
     TriggerMethods,
+    RagEvaluationMethods,
+    RetrainingMethods,
+    TopicModelingMethods,
 ):
     """Single point of interaction with the platform, authenticated by the user's API key.
 

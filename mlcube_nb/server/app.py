@@ -27,10 +27,13 @@ from mlcube_nb.server.routes import (
     models,
     monitoring,
     projects,
+    rag_evaluation,
+    retraining,
     rules,
     schemas,
     session,
     tasks,
+    topic_modeling,
     triggers,
     uploads,
     users,
@@ -43,10 +46,7 @@ API_PREFIX = "/sdk/v1"
 ROUTERS = (company.router, projects.router, users.router, api_keys.router, tasks.router, models.router,
            schemas.router, kpis.router, data.router, jobs.router, monitoring.router,
            credentials.router, rules.router, triggers.router, session.router, arthur.router,
-           # retraining routers go on the next line
-           # rag-evaluation routers go on the next line
-           # topic-modeling routers go on the next line
-           )
+           retraining.router, rag_evaluation.router, topic_modeling.router)
 log = logging.getLogger("mlcube_nb.server")
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mlcube_nb.server.pipelines import ingest, reference
+from mlcube_nb.server.pipelines import ingest, rag_evaluation, reference, retraining, topic_modeling
 from mlcube_nb.server.pipelines.base import PIPELINES, Pipeline
 
-__all__ = ["PIPELINES", "all_pipelines", "ingest", "reference"]
+__all__ = ["PIPELINES", "all_pipelines", "ingest", "rag_evaluation", "reference", "retraining", "topic_modeling"]
 
 
 def all_pipelines() -> dict[str, Pipeline]:

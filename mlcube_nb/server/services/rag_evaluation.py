@@ -1,0 +1,174 @@
+"""RAG evaluation reports: compute, list and export (PLATFORM.md §2 rows 42–44, §9.2).
+
+``compute`` checks the request (a RAG task with a schema, a valid range holding samples), creates
+the report row and enqueues the ``rag_evaluation`` pipeline in one transaction. A report's status
+mirrors its job: it is read from the job row, and a report whose job failed is brought to ``error``
+with the job's reason whenever it is read, so the failure survives without the runner knowing
+about reports. ``export`` turns the stored per-sample results into an ``.xlsx`` workbook.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, ErrorCode, JobStatus, TaskType
+from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, TaskRagEvalReportItem
+from mlcube_nb.rag_evaluation import workbook
+from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ModelRow, ReportRow, TaskRow
+from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
+from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.rbac import Caller, ProjectPermission
+from mlcube_nb.server.services import data, tasks
+from mlcube_nb.server.services.data_rules import SchemaView
+from mlcube_nb.server.services.schema_rules import rag_part
+from mlcube_nb.server.storage import Storage
+
+KIND = "rag_evaluation"
+JOB_GROUP = "compute_rag_evaluation_report"
+SAMPLE_KINDS = ("historical", "production")
+
+
+def _datetime(timestamp: float, name: str) -> datetime:
+    """A timestamp of the request as a UTC datetime (400 when it is not a usable time)."""
+    try:
+        if not math.isfinite(timestamp):
+            raise ValueError(timestamp)
+        return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"{name} {timestamp} is not a valid timestamp: give seconds "
+                                                       "since 1970-01-01 UTC") from None
+
+
+def _schema(session: Session, task: TaskRow) -> list[ColumnInfo]:
+    row = session.get(DataSchemaRow, task.id)
+    if row is None:
+        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema and no data yet: add the "
+                                                   "schema and upload production data first")
+    return [ColumnInfo.model_validate(c) for c in row.columns]
+
+
+def _column(columns: list[ColumnInfo], part: ColumnSubRole) -> str | None:
+    return next((c.name for c in columns if rag_part(c) is part), None)
+
+
+def _responses(session: Session, task: TaskRow, columns: list[ColumnInfo]) -> list[list[str]]:
+    """``[model_id, response column]`` for every model of the task, newest first."""
+    models = session.scalars(select(ModelRow).where(ModelRow.task_id == task.id)
+                             .order_by(ModelRow.created_at.desc(), ModelRow.id.desc()))
+    out = []
+    for model in models:
+        name = next((c.name for c in columns if c.role is ColumnRole.PREDICTION and c.model_id == model.id
+                     and c.subrole is None), None)
+        if name is not None:
+            out.append([model.id, name])
+    return out
+
+
+def compute(*, session: Session, caller: Caller, storage: Storage, request: ComputeRagEvaluationReportRequest) -> str:
+    """Start the evaluation of a RAG task's samples in ``[from_timestamp, to_timestamp]``; returns the job id."""
+    task = tasks.get_or_raise(session, caller, request.task_id, ProjectPermission.WORK_ON_PROJECT)
+    if task.type != TaskType.RAG.value:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"RAG evaluation is only available for RAG tasks; task "
+                                                       f"{task.id} is a {task.type} task")
+    low, high = request.from_timestamp, request.to_timestamp
+    _datetime(low, "from_timestamp")
+    _datetime(high, "to_timestamp")
+    if low > high:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"from_timestamp {low} is after to_timestamp {high}: give the "
+                                                       "start of the range first")
+    columns = _schema(session, task)
+    view = SchemaView(tuple(columns), DataStructure(task.data_structure))
+    files = data.stored_files(session, task.id, ["input"], kinds=list(SAMPLE_KINDS))
+    count = storage.count_rows([f.path for f in files], view.time.name, [[low, high]]) if files else 0
+    if count == 0:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"No samples of task {task.id} have a timestamp in "
+                                                       f"[{low}, {high}]: choose a range that holds uploaded data")
+    responses = _responses(session, task, columns)
+    report = ReportRow(kind=KIND, task_id=task.id, name=request.report_name, status=JobStatus.IDLE.value,
+                       from_timestamp=float(low), to_timestamp=float(high), summary={})
+    session.add(report)
+    session.flush()
+    files += data.stored_files(session, task.id, ["prediction"], kinds=list(SAMPLE_KINDS))
+    payload: dict[str, Any] = {
+        "report_id": report.id, "task_id": task.id, "view": data.view_spec(view, files) | {"intervals": [[low, high]]},
+        "user_input_column": _column(columns, ColumnSubRole.RAG_USER_INPUT),
+        "context_column": _column(columns, ColumnSubRole.RAG_RETRIEVED_CONTEXT), "responses": responses,
+        "text_language": task.text_language, "separator": task.rag_contexts_separator,
+        "default_answer": (task.options or {}).get("llm_default_answer"),
+        "result_path": f"reports/{task.id}/{report.id}/rag_evaluation.parquet",
+    }
+    job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="rag_evaluation", project_id=task.project_id,
+                        task_id=task.id, payload=payload)
+    report.job_id = job.id
+    return job.id
+
+
+def _refresh(session: Session, row: ReportRow) -> None:
+    """Mirror the report's job into the row (status; the failure reason when the job failed)."""
+    job = session.get(JobRow, row.job_id) if row.job_id else None
+    if job is None or job.status == row.status:
+        return
+    if job.status == JobStatus.COMPLETED.value:
+        return  # the job's finish wrote the row in the same transaction; a differing row was rewritten since
+    row.status = job.status
+    if job.status == JobStatus.ERROR.value:
+        row.error = job.error or "The evaluation job failed"
+        row.finished_at = job.finished_at
+
+
+def _utc(timestamp: float | None) -> datetime:
+    return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc)
+
+
+def to_item(row: ReportRow) -> TaskRagEvalReportItem:
+    """The wire item of a report row."""
+    return TaskRagEvalReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
+                                 status=JobStatus(row.status), from_datetime=_utc(row.from_timestamp),
+                                 to_datetime=_utc(row.to_timestamp))
+
+
+def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskRagEvalReportItem]:
+    """The task's RAG evaluation reports, oldest first, with their current status."""
+    task = tasks.get_or_raise(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    rows = list(session.scalars(select(ReportRow).where(ReportRow.task_id == task.id, ReportRow.kind == KIND)
+                                .order_by(ReportRow.created_at, ReportRow.id)))
+    for row in rows:
+        _refresh(session, row)
+    return [to_item(row) for row in rows]
+
+
+def get_or_raise(session: Session, caller: Caller, report_id: str, permission: ProjectPermission) -> ReportRow:
+    """The RAG evaluation report if its task is visible to the caller (else 404) with *permission* (403)."""
+    row = session.get(ReportRow, report_id)
+    if row is None or row.kind != KIND:
+        raise NotFound(ErrorCode.REPORT_NOT_FOUND, f"RAG evaluation report {report_id} not found: check the id "
+                                                   "with get_rag_evaluation_reports")
+    try:
+        tasks.get_or_raise(session, caller, row.task_id, permission)
+    except NotFound:
+        raise NotFound(ErrorCode.REPORT_NOT_FOUND, f"RAG evaluation report {report_id} not found: check the id "
+                                                   "with get_rag_evaluation_reports") from None
+    return row
+
+
+def export(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> tuple[str, bytes]:
+    """The report's file name and its ``.xlsx`` bytes (sheets ``samples`` and ``summary``)."""
+    row = get_or_raise(session, caller, report_id, ProjectPermission.READ_PROJECT)
+    _refresh(session, row)
+    if row.status == JobStatus.ERROR.value:
+        raise Conflict(ErrorCode.CONFLICT, f"RAG evaluation report {row.id} has no results: its computation "
+                                           f"failed ({row.error}). Compute the report again")
+    if row.status != JobStatus.COMPLETED.value or not row.result_path:
+        raise Conflict(ErrorCode.CONFLICT, f"RAG evaluation report {row.id} is still {row.status}: wait for job "
+                                           f"{row.job_id} with wait_job_completion, then export it")
+    if not storage.exists(row.result_path):
+        raise Conflict(ErrorCode.CONFLICT, f"The results of RAG evaluation report {row.id} are no longer stored; "
+                                           "compute the report again")
+    table: pa.Table = storage.read([row.result_path])
+    return f"{row.name}.xlsx", workbook(table.to_pandas())

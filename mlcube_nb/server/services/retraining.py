@@ -1,0 +1,170 @@
+"""compute_retraining_report and get_retraining_report (PLATFORM.md §2 rows 40–41, §9.1).
+
+The request checks that the model can have a report (a retrainable tabular task, a reference, stored
+targets and production data), adds a ``retraining`` report row and enqueues the ``retraining_report``
+pipeline. The report row mirrors its job: while it is not finished its status is read from the job, so a
+failed job shows as a report in ``error`` with the job's reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcube_nb.enums import DataStructure, DataType, ErrorCode, JobStatus, ModelMetricName, SuggestionType, TaskType
+from mlcube_nb.models import ColumnInfo, ComputeRetrainingReportRequest
+from mlcube_nb.retraining import ReportSpec
+from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ModelRow, ReferenceRow, ReportRow, TaskRow
+from mlcube_nb.server.errors import BadRequest, NotFound
+from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.rbac import Caller, ProjectPermission
+from mlcube_nb.server.services import data, models
+from mlcube_nb.server.services.data_rules import SchemaView
+
+KIND = "retraining"
+JOB_GROUP = "compute_retraining_report"
+SUPPORTED_TYPES = {TaskType.REGRESSION: "regression", TaskType.CLASSIFICATION_BINARY: "classification",
+                   TaskType.CLASSIFICATION_MULTICLASS: "classification"}
+"""Task types whose retraining report this server computes, and the learner each uses."""
+DEFAULT_METRIC = {"regression": ModelMetricName.RMSE, "classification": ModelMetricName.ACCURACY}
+"""Metric of the forecast when the model has none."""
+NUMERIC_TYPES = frozenset({DataType.FLOAT, DataType.INTEGER})
+CATEGORICAL_TYPES = frozenset({DataType.CATEGORICAL, DataType.STRING})
+VIEW_CATEGORIES = ("input", "metadata", "target")
+
+
+def _bad(message: str) -> BadRequest:
+    return BadRequest(ErrorCode.INVALID_PARAMETERS, message)
+
+
+def task_of(session: Session, model: ModelRow) -> TaskRow:
+    """The model's task (found through it, so it exists)."""
+    task = session.get(TaskRow, model.task_id)
+    assert task is not None
+    return task
+
+
+def _check_task(task: TaskRow) -> str:
+    """The learner kind of a task the report serves; 400 for the others."""
+    task_type = TaskType(task.type)
+    if task_type is TaskType.RAG:
+        raise _bad("Retraining reports are not available for RAG tasks: a RAG model version only moves the "
+                   "reference (use update_model_version_from_time_range)")
+    if task_type not in SUPPORTED_TYPES:
+        served = ", ".join(t.value for t in SUPPORTED_TYPES)
+        raise _bad(f"Retraining reports are computed for {served} tasks; this task is {task_type.value}")
+    if DataStructure(task.data_structure) is not DataStructure.TABULAR:
+        raise _bad(f"Retraining reports are computed on tabular data; this task's data are {task.data_structure}")
+    return SUPPORTED_TYPES[task_type]
+
+
+def schema_of(session: Session, task: TaskRow) -> SchemaView:
+    """The task's schema; 404 SCHEMA_NOT_FOUND before it has one."""
+    row = session.get(DataSchemaRow, task.id)
+    if row is None:
+        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema: add it and upload data first")
+    return SchemaView(tuple(ColumnInfo.model_validate(c) for c in row.columns), DataStructure(task.data_structure))
+
+
+def _spec(task: TaskRow, model: ModelRow, schema: SchemaView, kind: str) -> ReportSpec:
+    """What the report learns from: input columns by type, the target, the metric and the suggestion type."""
+    inputs = [c for c in schema.columns if c.role.value == "input"]
+    numeric = [c.name for c in inputs if c.data_type in NUMERIC_TYPES]
+    categorical = [c.name for c in inputs if c.data_type in CATEGORICAL_TYPES]
+    if not numeric and not categorical:
+        raise _bad("The task has no numeric or categorical input column: a retraining report compares samples by them")
+    target = next((c for c in schema.columns if c.role.value == "target"), None)
+    if target is None:
+        raise _bad("The task's schema has no target column: retraining needs labelled data")
+    suggestion = SuggestionType(model.preferred_suggestion_type or SuggestionType.SAMPLE_WEIGHTS.value)
+    if suggestion is SuggestionType.RESAMPLED_DATASET and not model.resampled_dataset_size:
+        raise _bad("The model asks for a resampled_dataset suggestion without a size: call "
+                   "set_model_suggestion_type with resampled_dataset_size")
+    metric = model.metric_name or DEFAULT_METRIC[kind].value
+    classes = [str(v) for v in target.possible_values or []] if kind == "classification" else []
+    positive = None if task.positive_class is None else str(task.positive_class)
+    return ReportSpec(numeric=numeric, categorical=categorical, target=target.name, kind=kind, metric=metric,
+                      suggestion_type=suggestion.value, resampled_dataset_size=model.resampled_dataset_size,
+                      classes=classes, positive_class=positive, cost_info=task.cost_info)
+
+
+def _require_data(session: Session, model: ModelRow, task: TaskRow) -> ReferenceRow:
+    """The model's reference; 400 unless there are a reference, stored targets and production inputs."""
+    reference = session.get(ReferenceRow, model.id)
+    if reference is None:
+        raise _bad(f"Model {model.id} has no reference yet: set one with set_model_reference, then compute the "
+                   "retraining report")
+    if not data.stored_files(session, task.id, ["target"]):
+        raise _bad("The task has no stored targets: upload labelled data (add_historical_data with target, "
+                   "add_target_data) before computing a retraining report")
+    if not data.stored_files(session, task.id, ["input"], kinds=["production"]):
+        raise _bad("The task has no production data: the retraining report weighs stored data against the "
+                   "production samples after the last drift; upload them with add_production_data")
+    return reference
+
+
+def compute(*, session: Session, caller: Caller, request: ComputeRetrainingReportRequest) -> str:
+    """Start computing a model's retraining report; returns the job id. Needs WORK_ON_PROJECT."""
+    model = models.get_or_raise(session, caller, request.model_id, ProjectPermission.WORK_ON_PROJECT)
+    task = task_of(session, model)
+    kind = _check_task(task)
+    schema = schema_of(session, task)
+    spec = _spec(task, model, schema, kind)
+    reference = _require_data(session, model, task)
+    reports_of(session, model.id)  # earlier reports take their job's final status for good
+    files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
+    view = data.view_spec(schema, files)
+    for entry, row in zip(view["files"], files, strict=True):
+        entry["kind"] = row.kind
+    report = ReportRow(kind=KIND, task_id=task.id, model_id=model.id, name=f"{model.name} {model.version}",
+                       status=JobStatus.IDLE.value, summary={})
+    session.add(report)
+    session.flush()
+    result_path = f"tasks/{task.id}/retraining/{report.id}/samples.parquet"
+    payload: dict[str, Any] = {"report_id": report.id, "model_id": model.id, "task_id": task.id, "view": view,
+                               "spec": asdict(spec), "result_path": result_path,
+                               "reference_size": reference.n_rows}
+    job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="retraining_report", project_id=task.project_id,
+                        task_id=task.id, model_id=model.id, payload=payload)
+    report.job_id = job.id
+    return job.id
+
+
+def refresh_status(session: Session, report: ReportRow) -> ReportRow:
+    """Mirror the report's job into the row while it is unfinished (a failed job leaves its reason here)."""
+    if report.status in queue.TERMINAL or report.job_id is None:
+        return report
+    job = session.get(JobRow, report.job_id)
+    if job is None:
+        report.status, report.error = JobStatus.ERROR.value, "The report's job no longer exists; compute it again"
+    elif job.status != report.status:
+        report.status = job.status
+        if job.status == JobStatus.ERROR.value:
+            report.error, report.finished_at = job.error, job.finished_at
+    return report
+
+
+def reports_of(session: Session, model_id: str) -> list[ReportRow]:
+    """The model's retraining reports, newest first, with their status brought up to date."""
+    rows = session.scalars(select(ReportRow).where(ReportRow.kind == KIND, ReportRow.model_id == model_id)
+                           .order_by(ReportRow.created_at.desc(), ReportRow.id.desc()))
+    return [refresh_status(session, r) for r in rows]
+
+
+def latest_completed(*, session: Session, caller: Caller, model_id: str) -> tuple[ModelRow, ReportRow]:
+    """The model's newest completed report; 404 REPORT_NOT_FOUND (saying how the latest one stands) otherwise."""
+    model = models.get_or_raise(session, caller, model_id, ProjectPermission.READ_PROJECT)
+    reports = reports_of(session, model.id)
+    done = next((r for r in reports if r.status == JobStatus.COMPLETED.value), None)
+    if done is not None:
+        return model, done
+    if not reports:
+        state = "none was computed yet: call compute_retraining_report"
+    elif reports[0].status == JobStatus.ERROR.value:
+        state = f"the latest one failed ({reports[0].error}); fix the cause and call compute_retraining_report again"
+    else:
+        state = f"the latest one is {reports[0].status}: wait for job {reports[0].job_id} to complete"
+    raise NotFound(ErrorCode.REPORT_NOT_FOUND, f"Model {model.id} has no completed retraining report: {state}")

@@ -1,0 +1,151 @@
+"""Topic-modeling reports (PLATFORM.md §2 rows 45–47, §9.3): compute, list, read.
+
+``compute`` checks the task (text data, or RAG: only the ``user_input`` column), the range (it must
+hold stored samples), creates the report row and enqueues the ``topic_modeling`` pipeline in one
+transaction. A report's status mirrors its job: it is read from the JobRow (and copied into the row,
+with the failure reason) whenever the report is read, so a failed job always shows as ``error``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, DataType, ErrorCode, JobStatus, TaskType
+from mlcube_nb.models import (
+    ColumnInfo,
+    ComputeTopicModelingReportRequest,
+    TaskTopicModelingReportDetails,
+    TaskTopicModelingReportItem,
+)
+from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ReportRow, TaskRow
+from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
+from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.rbac import Caller, ProjectPermission
+from mlcube_nb.server.services import data, tasks
+from mlcube_nb.server.services.data_rules import SchemaView
+from mlcube_nb.server.storage import Storage
+
+KIND = "topic_modeling"
+JOB_GROUP = "compute_topic_modeling_report"
+SAMPLE_KINDS = ("historical", "production")
+
+
+def compute(*, session: Session, caller: Caller, storage: Storage, request: ComputeTopicModelingReportRequest) -> str:
+    """Start a topic-modeling report over the task's samples in ``[from, to]``; returns the job id."""
+    task = tasks.get_or_raise(session, caller, request.task_id, ProjectPermission.WORK_ON_PROJECT)
+    schema = _schema(session, task)
+    columns = text_columns(task, schema)
+    low, high = _range(request.from_timestamp, request.to_timestamp)
+    files = data.stored_files(session, task.id, ["input"], kinds=SAMPLE_KINDS)
+    count = storage.count_rows([f.path for f in files], schema.time.name, [[low, high]]) if files else 0
+    if count == 0:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS,
+                         f"Task {task.id} has no samples with {schema.time.name} in [{low}, {high}]: upload data "
+                         "first or choose a range that holds samples")
+    report = ReportRow(kind=KIND, task_id=task.id, name=request.report_name, status=JobStatus.IDLE.value,
+                       from_timestamp=low, to_timestamp=high, summary={})
+    session.add(report)
+    session.flush()
+    payload = {"report_id": report.id, "task_id": task.id, "text_columns": columns,
+               "language": task.text_language, "n_requested": count,
+               "result_path": f"tasks/{task.id}/reports/{KIND}/{report.id}.parquet",
+               "view": data.view_spec(schema, files) | {"intervals": [[low, high]]}}
+    job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="topic_modeling", project_id=task.project_id,
+                        task_id=task.id, payload=payload)
+    report.job_id = job.id
+    return job.id
+
+
+def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskTopicModelingReportItem]:
+    """The task's topic-modeling reports, oldest first, each with its job's current status."""
+    task = tasks.get_or_raise(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    rows = session.scalars(select(ReportRow).where(ReportRow.task_id == task.id, ReportRow.kind == KIND)
+                           .order_by(ReportRow.created_at, ReportRow.id))
+    return [_item(_synced(session, row)) for row in rows]
+
+
+def get(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> TaskTopicModelingReportDetails:
+    """A completed report with its analysed sample ids and the topic of each (409 while not completed)."""
+    row = session.get(ReportRow, report_id)
+    if row is None or row.kind != KIND:
+        raise _not_found(report_id)
+    try:
+        tasks.get_or_raise(session, caller, row.task_id, ProjectPermission.READ_PROJECT)
+    except NotFound:
+        raise _not_found(report_id) from None
+    row = _synced(session, row)
+    if row.status == JobStatus.ERROR.value:
+        raise Conflict(ErrorCode.CONFLICT, f"Topic modeling report {row.id} failed: {row.error or 'unknown reason'}; "
+                                           "fix the cause and compute a new report")
+    if row.status != JobStatus.COMPLETED.value or not row.result_path:
+        raise Conflict(ErrorCode.CONFLICT, f"Topic modeling report {row.id} is still {row.status}: wait for job "
+                                           f"{row.job_id} (wait_job_completion) and ask again")
+    if not storage.exists(row.result_path):
+        raise Conflict(ErrorCode.CONFLICT, f"The results of topic modeling report {row.id} are no longer stored; "
+                                           "compute the report again")
+    table = storage.read([row.result_path], ["sample_id", "topic"])
+    return TaskTopicModelingReportDetails(**_item(row).model_dump(), sample_ids=table["sample_id"].to_pylist(),
+                                          topics=table["topic"].to_pylist())
+
+
+def text_columns(task: TaskRow, schema: SchemaView) -> list[str]:
+    """The columns whose text is modelled: RAG ``user_input``; for text tasks every string input column."""
+    if task.type == TaskType.RAG.value:
+        names = [c.name for c in schema.columns if c.subrole is ColumnSubRole.RAG_USER_INPUT]
+    elif task.data_structure == DataStructure.TEXT.value:
+        names = [c.name for c in schema.columns if c.role is ColumnRole.INPUT and c.data_type is DataType.STRING]
+    else:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS,
+                         f"Topic modeling needs text: task {task.id} holds {task.data_structure} data; use a task "
+                         "with data_structure text or a RAG task")
+    if not names:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"The schema of task {task.id} has no text input column "
+                                                       "(role input, data type string) to find topics in")
+    return names
+
+
+def _schema(session: Session, task: TaskRow) -> SchemaView:
+    row = session.get(DataSchemaRow, task.id)
+    if row is None:
+        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema and no data yet: add the "
+                                                   "schema and upload data first")
+    return SchemaView(tuple(ColumnInfo.model_validate(c) for c in row.columns), DataStructure(task.data_structure))
+
+
+def _range(low: float, high: float) -> tuple[float, float]:
+    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise BadRequest(ErrorCode.INVALID_PARAMETERS,
+                         f"The range [{low}, {high}] is not valid: both ends are float timestamps and "
+                         "from_timestamp must not be after to_timestamp")
+    return float(low), float(high)
+
+
+def _synced(session: Session, row: ReportRow) -> ReportRow:
+    """Mirror the report's job into the row (status; the failure reason when the job failed)."""
+    job = session.get(JobRow, row.job_id) if row.job_id else None
+    if job is None or job.status == row.status or job.status == JobStatus.COMPLETED.value:
+        return row  # a completed job already wrote the row in its finish transaction
+    row.status = job.status
+    if job.status == JobStatus.ERROR.value:
+        row.error = (job.error or "the job failed")[:2000]
+        row.finished_at = job.finished_at
+    return row
+
+
+def _utc(timestamp: float | None) -> datetime:
+    return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc)
+
+
+def _item(row: ReportRow) -> TaskTopicModelingReportItem:
+    return TaskTopicModelingReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
+                                       status=JobStatus(row.status), from_date=_utc(row.from_timestamp),
+                                       to_date=_utc(row.to_timestamp))
+
+
+def _not_found(report_id: str) -> NotFound:
+    return NotFound(ErrorCode.REPORT_NOT_FOUND, f"Topic modeling report {report_id} not found: check the id with "
+                                                "get_topic_modeling_reports")
