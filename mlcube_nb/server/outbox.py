@@ -15,11 +15,12 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from mlcube_nb.server.actions.result import DeliveryResult
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import DeliveryAttemptRow, DeliveryRow
@@ -103,14 +104,15 @@ class OutboxDispatcher:
     def recover(self) -> int:
         """Put deliveries a stopped server left ``sending`` back in the queue (their attempt did not finish)."""
         with self.session_factory() as session, session.begin():
-            return session.execute(update(DeliveryRow).where(DeliveryRow.status == "sending")
-                                   .values(status="pending", next_attempt_at=utcnow())).rowcount
+            return cast(CursorResult[Any], session.execute(
+                update(DeliveryRow).where(DeliveryRow.status == "sending")
+                .values(status="pending", next_attempt_at=utcnow()))).rowcount
 
     def _claim(self, delivery_id: str) -> dict[str, Any] | None:
         """Mark the row as sending (one dispatcher wins) and gather what the sender needs."""
         with self.session_factory() as session, session.begin():
-            claimed = session.execute(update(DeliveryRow).where(
-                DeliveryRow.id == delivery_id, DeliveryRow.status == "pending").values(status="sending"))
+            claimed = cast(CursorResult[Any], session.execute(update(DeliveryRow).where(
+                DeliveryRow.id == delivery_id, DeliveryRow.status == "pending").values(status="sending")))
             if claimed.rowcount != 1:
                 return None
             row = session.get(DeliveryRow, delivery_id)
@@ -130,7 +132,8 @@ class OutboxDispatcher:
         from mlcube_nb.server.actions.dispatch import backoff_delay, deliver
 
         if job.get("error"):
-            result = _Failure(job["error"])
+            # could not even be attempted (missing credentials or trigger): fail for good
+            result = DeliveryResult(ok=False, status_code=None, error=job["error"], duration_ms=0.0, retryable=False)
         else:
             result = deliver(job["action"], job["notice"], credentials=job.get("credentials"),
                              trigger=job.get("trigger"), settings=self.settings)
@@ -155,9 +158,3 @@ class OutboxDispatcher:
                 row.next_attempt_at = utcnow() + timedelta(seconds=delay)
         return True
 
-
-class _Failure:
-    """A delivery that could not even be attempted (missing credentials or trigger)."""
-
-    def __init__(self, error: str) -> None:
-        self.ok, self.status_code, self.error, self.duration_ms, self.retryable = False, None, error, 0.0, False

@@ -139,7 +139,7 @@ class Storage:
 
     def sweep(self, known: set[str], older_than_s: float = 3600.0) -> list[str]:
         """Delete files under the root that no row records (orphans of crashed writes) once they are old."""
-        removed = []
+        removed: list[str] = []
         now = time.time()
         try:
             found = self.fs.find(self.root, detail=True)

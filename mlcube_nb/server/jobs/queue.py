@@ -13,9 +13,9 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,19 +96,19 @@ def candidates(session: Session, limit: int) -> list[Candidate]:
 
 def claim(session: Session, candidate: Candidate, worker: str) -> JobRow | None:
     """Take the job's queue and the job itself for *worker*; None when another runner was quicker."""
-    taken = session.execute(
+    taken = cast(CursorResult[Any], session.execute(
         update(JobQueueRow).where(JobQueueRow.queue_key == candidate.queue_key,
                                   JobQueueRow.running_job_id.is_(None))
         .values(running_job_id=candidate.job_id)
-    ).rowcount
+    )).rowcount
     if taken != 1:
         return None
     now = utcnow()
-    started = session.execute(
+    started = cast(CursorResult[Any], session.execute(
         update(JobRow).where(JobRow.id == candidate.job_id, JobRow.status == JobStatus.IDLE.value)
         .values(status=JobStatus.STARTING.value, claimed_by=worker, attempts=JobRow.attempts + 1,
                 started_at=now, heartbeat_at=now, progress=0.0, error=None)
-    ).rowcount
+    )).rowcount
     if started != 1:
         _release(session, candidate.job_id)
         return None
@@ -130,10 +130,10 @@ def owned(session: Session, job_id: str, worker: str) -> JobRow | None:
 
 def set_running(session: Session, job_id: str, worker: str, progress: float) -> bool:
     """Record progress (0..1) of a claimed job and mark it running."""
-    return session.execute(
+    return cast(CursorResult[Any], session.execute(
         update(JobRow).where(JobRow.id == job_id, JobRow.claimed_by == worker, JobRow.status.in_(ACTIVE))
         .values(status=JobStatus.RUNNING.value, progress=progress, heartbeat_at=utcnow())
-    ).rowcount == 1
+    )).rowcount == 1
 
 
 def complete(session: Session, row: JobRow) -> None:

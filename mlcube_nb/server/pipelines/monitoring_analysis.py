@@ -62,6 +62,7 @@ class QuantityOutcome:
         """Stable key of the quantity (``input``, ``input/text_length``, ``evaluation/accuracy``)."""
         if self.evaluation_metric is not None:
             return f"evaluation/{self.evaluation_metric}"
+        assert self.target is not None, "only evaluation quantities have no target"
         return self.target if self.metric is None else f"{self.target}/{self.metric}"
 
 

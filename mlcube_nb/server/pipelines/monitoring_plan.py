@@ -108,7 +108,8 @@ def plan_for(task: dict[str, Any], columns: list[dict[str, Any]], model: dict[st
         by_role.setdefault(str(column["role"]), []).append(column)
     id_column = by_role["id"][0]["name"]
     time_column = by_role["time_id"][0]["name"]
-    target = (by_role.get("target") or [None])[0]
+    targets = by_role.get("target")
+    target = targets[0] if targets else None
     prediction = probability = None
     if model is not None:
         pred_name = f"{model['name']}@{model['version']}"

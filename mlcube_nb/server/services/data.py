@@ -306,7 +306,11 @@ def _fingerprint(ingest: Ingest) -> str:
 
 
 def _find_duplicate(ingest: Ingest, fingerprint: str) -> BatchRow | None:
-    owner = BatchRow.task_id == ingest.task.id if ingest.task else BatchRow.kpi_id == ingest.kpi.id  # type: ignore
+    if ingest.task is not None:
+        owner = BatchRow.task_id == ingest.task.id
+    else:
+        assert ingest.kpi is not None
+        owner = BatchRow.kpi_id == ingest.kpi.id
     return ingest.session.scalars(select(BatchRow).where(owner, BatchRow.fingerprint == fingerprint)
                                   .order_by(BatchRow.created_at).limit(1)).first()
 

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mlcube_nb.enums import DataType, ErrorCode
+from mlcube_nb.enums import ColumnRole, DataType, ErrorCode
 from mlcube_nb.models import ColumnInfo
 from mlcube_nb.server.errors import BadRequest
 
@@ -293,8 +293,8 @@ def conform(table: pa.Table, expected: Expected) -> Conformed:
 
 def conform_series(table: pa.Table, label: str, time_name: str, value_name: str) -> Conformed:
     """A KPI series: float times (they may repeat) and non-null numeric values, stored as ``timestamp``, ``value``."""
-    time_info = ColumnInfo(name=time_name, role="time_id", is_nullable=False, data_type="float")
-    value_info = ColumnInfo(name=value_name, role="input", is_nullable=False, data_type="float")
+    time_info = ColumnInfo(name=time_name, role=ColumnRole.TIME_ID, is_nullable=False, data_type=DataType.FLOAT)
+    value_info = ColumnInfo(name=value_name, role=ColumnRole.INPUT, is_nullable=False, data_type=DataType.FLOAT)
     expected = Expected(label=label, id=time_info, time=time_info, required=(value_info,))
     times = as_float(expected, time_info, table[time_name], "float timestamps (seconds since the epoch)")
     check_nulls(expected, time_info, times)

@@ -7,6 +7,7 @@ stored and calls them. Every failure names the file, the rule and the first offe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +23,14 @@ EMBEDDING_ROLES = {"input": _R.INPUT_ADDITIONAL_EMBEDDING, "target": _R.TARGET_A
                    "prediction": _R.PREDICTION_ADDITIONAL_EMBEDDING}
 FILE_NAME = "file_name"
 MIN_REFERENCE = 300
+
+
+class _ExpectedBase(TypedDict):
+    """The ``Expected`` fields every category shares."""
+
+    id: ColumnInfo
+    time: ColumnInfo
+    label: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ class SchemaView:
 def expected_for(schema: SchemaView, category: str, model_id: str | None, label: str, *,
                  mapping: bool = False, embedding: bool = False) -> Expected:
     """The columns a file of *category* must (and may) hold; *mapping*: the table of an image folder."""
-    base = {"id": schema.id, "time": schema.time, "label": label}
+    base: _ExpectedBase = {"id": schema.id, "time": schema.time, "label": label}
     if embedding:
         role = EMBEDDING_ROLES[category]
         return Expected(**base, required=schema.by_roles({role}, model_id if category == "prediction" else None))

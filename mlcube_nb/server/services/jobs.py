@@ -8,7 +8,6 @@ re-reading the table every half second for jobs run by another server.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -28,7 +27,8 @@ MAX_WAIT_S = 60.0
 _Kpi = aliased(KpiRow)
 
 
-def _query() -> Select[Any]:
+def _query() -> Select[JobRow, str, str, str, str]:
+    # the outer-joined task, model and KPI names are None when absent (SQLAlchemy types them as str)
     return (select(JobRow, ProjectRow.name, TaskRow.name, ModelRow.name, _Kpi.name)
             .join(ProjectRow, ProjectRow.id == JobRow.project_id)
             .outerjoin(TaskRow, TaskRow.id == JobRow.task_id)

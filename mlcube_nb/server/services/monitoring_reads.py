@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcube_nb.enums import ErrorCode, MonitoringStatus
+from mlcube_nb.enums import (
+    DetectionEventSeverity,
+    DetectionEventType,
+    ErrorCode,
+    MonitoringEvaluationMetric,
+    MonitoringMetric,
+    MonitoringStatus,
+    MonitoringTarget,
+)
 from mlcube_nb.models import (
     ActionDelivery,
     DeliveryAttempt,
     DetectionEvent,
+    FeatureStatistic,
     MonitoringHistoryPoint,
     MonitoringQuantityStatus,
 )
@@ -25,6 +37,12 @@ from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 
 _RANK = {"ok": 0, "warning": 1, "drift": 2}
+_E = TypeVar("_E", bound=Enum)
+
+
+def _optional(kind: type[_E], value: str | None) -> _E | None:
+    """The stored (nullable) wire value as a member of *kind*."""
+    return None if value is None else kind(value)
 
 
 def task_or_404(session: Session, caller: Caller, task_id: str, permission: ProjectPermission) -> TaskRow:
@@ -49,8 +67,9 @@ def quantity_statuses(session: Session, task_id: str) -> list[MonitoringQuantity
             continue  # evaluation metrics have no MonitoringTarget; they surface through events and history
         model = models.get(row.model_id)
         out.append(MonitoringQuantityStatus(
-            status=MonitoringStatus(row.status), monitoring_target=row.monitoring_target,
-            monitoring_metric=row.monitoring_metric, specification=row.specification, segment_id=row.segment_id,
+            status=MonitoringStatus(row.status), monitoring_target=_optional(MonitoringTarget, row.monitoring_target),
+            monitoring_metric=_optional(MonitoringMetric, row.monitoring_metric), specification=row.specification,
+            segment_id=row.segment_id,
             model_id=row.model_id, model_name=model.name if model else None,
             model_version=model.version if model else None, last_change_datetime=row.last_changed_at,
         ))
@@ -74,17 +93,20 @@ def monitoring_status(session: Session, caller: Caller, task_id: str, target: st
     rows = session.scalars(query).all()
     worst = max(rows, key=lambda r: (_RANK[r.status], r.last_changed_at), default=None)
     return MonitoringQuantityStatus(
-        status=MonitoringStatus(worst.status if worst else "ok"), monitoring_target=target,
-        monitoring_metric=metric, specification=specification, segment_id=segment_id,
+        status=MonitoringStatus(worst.status if worst else "ok"), monitoring_target=MonitoringTarget(target),
+        monitoring_metric=_optional(MonitoringMetric, metric), specification=specification, segment_id=segment_id,
         model_id=worst.model_id if worst else None, last_change_datetime=worst.last_changed_at if worst else None,
     )
 
 
 def _event(row: DetectionEventRow) -> DetectionEvent:
     return DetectionEvent(
-        event_id=row.id, event_type=row.event_type, monitoring_target=row.monitoring_target,
-        monitoring_metric=row.monitoring_metric, severity_type=row.severity,
-        monitoring_evaluation_metric=row.evaluation_metric, insert_datetime=row.created_at.isoformat(),
+        event_id=row.id, event_type=DetectionEventType(row.event_type),
+        monitoring_target=_optional(MonitoringTarget, row.monitoring_target),
+        monitoring_metric=_optional(MonitoringMetric, row.monitoring_metric),
+        severity_type=_optional(DetectionEventSeverity, row.severity),
+        monitoring_evaluation_metric=_optional(MonitoringEvaluationMetric, row.evaluation_metric),
+        insert_datetime=row.created_at.isoformat(),
         sample_timestamp=row.sample_timestamp, sample_customer_id=row.sample_customer_id, model_id=row.model_id,
         model_name=row.model_name, model_version=row.model_version, user_feedback=row.user_feedback,
         specification=row.specification, segment_id=row.segment_id,
@@ -133,11 +155,14 @@ def history(session: Session, caller: Caller, task_id: str, target: str | None, 
         out.append(MonitoringHistoryPoint(
             batch_id=row.batch_id, timestamp=row.created_at, sample_timestamp=row.sample_timestamp,
             model_id=row.model_id, model_name=model.name if model else None,
-            model_version=model.version if model else None, monitoring_target=row.monitoring_target,
-            monitoring_metric=row.monitoring_metric, monitoring_evaluation_metric=row.evaluation_metric,
-            statistic=row.statistic, p_value=row.p_value, magnitude=row.magnitude, decision=row.decision,
-            status=row.status, warning_level=row.warning_level, drift_level=row.drift_level, test=row.test,
-            n_rows=row.n_rows, features=row.features or [],
+            model_version=model.version if model else None,
+            monitoring_target=_optional(MonitoringTarget, row.monitoring_target),
+            monitoring_metric=_optional(MonitoringMetric, row.monitoring_metric),
+            monitoring_evaluation_metric=_optional(MonitoringEvaluationMetric, row.evaluation_metric),
+            statistic=row.statistic, p_value=row.p_value, magnitude=row.magnitude,
+            decision=MonitoringStatus(row.decision), status=MonitoringStatus(row.status),
+            warning_level=row.warning_level, drift_level=row.drift_level, test=row.test, n_rows=row.n_rows,
+            features=[FeatureStatistic.model_validate(f) for f in row.features or []],
         ))
     return out
 

@@ -20,10 +20,10 @@ import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from python_multipart.multipart import MultipartParser, parse_options_header
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -117,8 +117,9 @@ def _begin(factory: sessionmaker[Session], upload_id: str, token: str | None) ->
             raise NotFound(ErrorCode.UPLOAD_EXPIRED, "Unknown upload URL or wrong token: ask for a new upload URL")
         if row.expires_at <= utcnow():
             raise _bad("This upload URL has expired: ask for a new one", ErrorCode.UPLOAD_EXPIRED)
-        taken = session.execute(update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "open")
-                                .values(status="receiving")).rowcount
+        taken = cast(CursorResult[Any], session.execute(
+            update(UploadRow).where(UploadRow.id == upload_id, UploadRow.status == "open")
+            .values(status="receiving"))).rowcount
         if taken != 1:
             raise _bad("This upload URL was already used (an upload URL is single use): ask for a new one",
                        ErrorCode.UPLOAD_EXPIRED)
