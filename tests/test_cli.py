@@ -33,9 +33,9 @@ def _serve(home: Path, port: int, **extra: str) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=5).ok:
                 return proc
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer: try again
             time.sleep(0.1)
     proc.kill()
     raise AssertionError(proc.communicate()[0])
@@ -83,7 +83,14 @@ def test_serve_with_bootstrap_key(tmp_path: Path) -> None:
 
 
 def test_demo_runs_the_tour(tmp_path: Path) -> None:
-    """What `make demo` runs: every step succeeds and the closing line is printed."""
-    out = subprocess.run([*CLI, "demo"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    """What `make demo` runs: the quickstart in the terminal, ending with what drifted, the events and timings."""
+    out = subprocess.run([*CLI, "demo"], env=_env(tmp_path), capture_output=True, text=True, timeout=240)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "✗" not in out.stdout and "steps in" in out.stdout
+    steps = [line for line in out.stdout.splitlines() if line.lstrip().startswith("✓")]
+    assert len(steps) == 10 and all(line.rstrip().endswith(" s)") for line in steps)  # every step, timed
+    assert "job " in out.stderr and "100%" in out.stderr  # wait_job_completion's progress bars
+    assert "Production batches" in out.stdout and "DRIFT" in out.stdout
+    assert "Events raised: " in out.stdout and "drift_on" in out.stdout
+    drifted = next(line for line in out.stdout.splitlines() if line.startswith("What drifted: "))
+    assert "input" in drifted and "nothing" not in drifted
+    assert "steps in" in out.stdout and "Traceback" not in out.stderr

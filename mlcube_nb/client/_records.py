@@ -59,9 +59,9 @@ def _is_datetime_column(values: Iterable[Any]) -> bool:
 
 
 def _is_iso_text_column(name: str, values: Iterable[Any]) -> bool:
-    """True for a ``*_datetime`` column sent as ISO text (``DetectionEvent.insert_datetime`` is a str on the wire)."""
+    """True for a time column sent as text (``DetectionEvent.insert_datetime``, ``ApiKey.expiration_time``)."""
     present = [value for value in values if value is not None]
-    return name.endswith("_datetime") and bool(present) and all(isinstance(value, str) for value in present)
+    return name.endswith(("_datetime", "_time")) and bool(present) and all(isinstance(v, str) for v in present)
 
 
 def _to_datetime(column: pd.Series) -> pd.Series:
@@ -102,7 +102,10 @@ class RecordList(list[T], Generic[T]):
             if frame[name].dtype == object and _is_datetime_column(frame[name]):
                 frame[name] = _to_datetime(frame[name])
             elif _is_iso_text_column(name, frame[name]):
-                frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+                try:
+                    frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+                except ValueError:
+                    pass  # not timestamps after all: keep the text
             elif name in epoch:
                 frame[name] = pd.to_datetime(frame[name], unit="s", utc=True)
         return frame

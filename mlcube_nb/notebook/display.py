@@ -53,15 +53,17 @@ def when(value: datetime | float | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, float)):
-        value = datetime.fromtimestamp(float(value), tz=timezone.utc)
+        moment = datetime.fromtimestamp(float(value), tz=timezone.utc)
     elif isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+    else:
+        moment = value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def status_text(status: Any) -> str:

@@ -12,18 +12,31 @@ from __future__ import annotations
 import atexit
 import html
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.enums import ErrorCode
 from mlcube_nb.exceptions import NotFoundException, SDKClientException
 
-__all__ = ["PlatformSession", "connect", "current", "launch", "stop"]
+if TYPE_CHECKING:
+    from mlcube_nb.server.embedded import ServerHandle
+
+__all__ = ["PlatformSession", "check_username", "connect", "current", "launch", "stop"]
 
 _KEY_FOLDER = "notebook-keys"
+_USERNAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+
+
+def check_username(username: str) -> str:
+    """Return *username* if it can name a local user (and its key file); ValueError saying what is allowed."""
+    if not _USERNAME.fullmatch(username):
+        raise ValueError(f"A local username has 1-64 letters, digits, '.', '_', '@' or '-', not {username!r}")
+    return username
 
 
 @dataclass
@@ -37,19 +50,26 @@ class PlatformSession:
     embedded: bool
     home: Path | None = None
     startup_seconds: float = 0.0
-    _handle: object | None = field(default=None, repr=False)
+    _handle: ServerHandle | None = field(default=None, repr=False)
     _temp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def temporary(self) -> bool:
+        """Whether the embedded platform lives in a temporary folder (removed when it stops)."""
+        return self._temp is not None
 
     @property
     def running(self) -> bool:
-        """Whether the platform is still served (always True for a remote session)."""
-        return bool(getattr(self._handle, "running", True))
+        """Whether the session is live: not stopped and, for an embedded platform, its server thread alive."""
+        return not self._stopped and (self._handle is None or self._handle.running)
 
     def stop(self) -> None:
         """Close the client and, for an embedded platform, stop the server and remove a temporary home."""
+        self._stopped = True
         self.client.close()
         if self._handle is not None:
-            self._handle.stop()  # type: ignore[attr-defined]
+            self._handle.stop()
             self._handle = None
         if self._temp is not None:
             self._temp.cleanup()
@@ -96,14 +116,14 @@ def _replace(session: PlatformSession) -> PlatformSession:
     return session
 
 
-def _local_key(handle: object, home: Path, username: str) -> str:
+def _local_key(handle: ServerHandle, home: Path, username: str) -> str:
     """The local user's key: the one saved in the home if it still works, else a fresh one (saved 0600)."""
     from mlcube_nb.server.db.engine import make_session_factory, transaction
     from mlcube_nb.server.errors import Unauthorized
     from mlcube_nb.server.services import identity
 
     path = home / _KEY_FOLDER / f"{username}.key"
-    factory = make_session_factory(handle.engine)  # type: ignore[attr-defined]
+    factory = make_session_factory(handle.engine)
     if path.exists():
         key = path.read_text().strip()
         try:
@@ -137,6 +157,7 @@ def _company_of(client: ML3PlatformClient, create_as: str | None) -> str:
 def launch(*, home: str | Path | None = None, temp: bool = False, username: str = "local",
            company: str = "My company", executor: str | None = None) -> PlatformSession:
     """Start the embedded platform (replacing the current session) and log in as a local user."""
+    check_username(username)
     from mlcube_nb.server.embedded import serve_in_thread
     from mlcube_nb.server.settings import Settings
 

@@ -36,8 +36,9 @@ TOPICS = {
 }
 
 
-def _column(name: str, role: ColumnRole, data_type: DataType, **extra: object) -> ColumnInfo:
-    return ColumnInfo(name=name, role=role, is_nullable=False, data_type=data_type, **extra)
+def _column(name: str, role: ColumnRole, data_type: DataType, possible_values: list[str | int | bool] | None = None
+            ) -> ColumnInfo:
+    return ColumnInfo(name=name, role=role, is_nullable=False, data_type=data_type, possible_values=possible_values)
 
 
 def churn_schema() -> DataSchema:
@@ -48,7 +49,7 @@ def churn_schema() -> DataSchema:
         _column("tenure_months", ColumnRole.INPUT, DataType.FLOAT),
         _column("monthly_charges", ColumnRole.INPUT, DataType.FLOAT),
         _column("support_calls", ColumnRole.INPUT, DataType.FLOAT),
-        _column("contract", ColumnRole.INPUT, DataType.CATEGORICAL, possible_values=CONTRACTS),
+        _column("contract", ColumnRole.INPUT, DataType.CATEGORICAL, possible_values=list(CONTRACTS)),
         _column("churned", ColumnRole.TARGET, DataType.CATEGORICAL, possible_values=[0, 1]),
     ])
 
@@ -95,10 +96,9 @@ class ChurnBatch:
         return float((self.frame[self.prediction_column] != self.frame["churned"]).mean())
 
 
-def _churn_probability(tenure: np.ndarray, charges: np.ndarray, calls: np.ndarray, contract: np.ndarray) -> np.ndarray:
-    """The 'true' churn law the model learnt: short tenure, high bills, many calls, monthly contracts churn."""
-    logit = -0.06 * tenure + 0.035 * (charges - 70) + 0.45 * (calls - 2) + np.where(contract == "monthly", 1.0, -0.8)
-    return 1 / (1 + np.exp(-logit))
+def _churn_logit(tenure: np.ndarray, charges: np.ndarray, calls: np.ndarray, contract: np.ndarray) -> np.ndarray:
+    """The churn law the model learnt: short tenure, high bills, many calls and monthly contracts churn."""
+    return -0.06 * tenure + 0.035 * (charges - 70) + 0.45 * (calls - 2) + np.where(contract == "monthly", 1.0, -0.8)
 
 
 def churn_batch(n: int, *, start_index: int = 0, seed: int = 0, drift: float = 0.0,
@@ -112,9 +112,10 @@ def churn_batch(n: int, *, start_index: int = 0, seed: int = 0, drift: float = 0
     calls = rng.poisson(2 + 4 * drift, n).astype(float)
     shares = np.array([0.5 + 0.3 * drift, 0.3 - 0.15 * drift, 0.2 - 0.15 * drift])
     contract = rng.choice(CONTRACTS, size=n, p=shares / shares.sum())
-    believed = _churn_probability(tenure, charges, calls, contract)
-    # After a drift the calls stop mattering and price matters more: the model's probabilities go stale.
-    actual = _churn_probability(tenure, charges + 40 * drift, calls * (1 - drift), contract)
+    logit = _churn_logit(tenure, charges, calls, contract)
+    believed = 1 / (1 + np.exp(-logit))
+    # A drift also changes the law itself (concept drift): it fades, then turns, so the model goes wrong.
+    actual = 1 / (1 + np.exp(-logit * (1 - 1.6 * drift)))
     churned = (rng.random(n) < actual).astype(int)
     prediction, probability = f"{model_name}@{model_version}", f"{model_name}_probability@{model_version}"
     index = np.arange(start_index, start_index + n)

@@ -67,8 +67,9 @@ class EventsTab(PanelTab):
                                      feedback]
         if event.event_type != DetectionEventType.DRIFT_ON:
             return [*row, _cell(""), _cell("")]
-        up = widgets.Button(description="👍", tooltip="expected drift", layout={"width": "40px"})
-        down = widgets.Button(description="👎", tooltip="unexpected drift", layout={"width": "40px"})
+        # Font Awesome icons (bundled with Jupyter) draw 👍 / 👎 even where no emoji font is installed.
+        up = widgets.Button(icon="thumbs-up", tooltip="👍 I expected this drift", layout={"width": "40px"})
+        down = widgets.Button(icon="thumbs-down", tooltip="👎 I did not expect this drift", layout={"width": "40px"})
         up.on_click(lambda button, e=event.event_id: self.give_feedback(e, True, button))
         down.on_click(lambda button, e=event.event_id: self.give_feedback(e, False, button))
         self.buttons[event.event_id] = (up, down)

@@ -48,6 +48,13 @@ def _draw_levels(axes: Axes, xs: Sequence[int], warning: Sequence[float], drift:
     axes.step(xs, drift, where="mid", color=_colour("drift"), linestyle="--", label="drift level")
 
 
+def _scale(axes: Axes, values: Sequence[float], levels: Sequence[float]) -> None:
+    """A symmetric-log axis when the statistic dwarfs the levels, so the levels stay visible."""
+    top = max(levels, default=0.0)
+    if top > 0 and values and max(values) > 10 * top and min(values) >= 0:
+        axes.set_yscale("symlog", linthresh=top)
+
+
 def history_chart(points: Sequence[MonitoringHistoryPoint], title: str) -> bytes:
     """The quantity's statistic per batch, coloured by decision, with its warning and drift levels."""
     figure = Figure(figsize=(7.5, 3.0), dpi=90)
@@ -57,6 +64,7 @@ def history_chart(points: Sequence[MonitoringHistoryPoint], title: str) -> bytes
     axes.scatter(xs, [p.statistic for p in points], c=[_colour(str(p.decision.value)) for p in points], zorder=2,
                  s=28)
     _draw_levels(axes, xs, [p.warning_level for p in points], [p.drift_level for p in points])
+    _scale(axes, [p.statistic for p in points], [p.drift_level for p in points])
     axes.set_xlabel("production batch")
     axes.set_ylabel(f"statistic ({points[0].test})" if points else "statistic")
     axes.set_title(title, fontsize=10)
@@ -83,6 +91,7 @@ def feature_chart(points: Sequence[MonitoringHistoryPoint], feature: str) -> byt
     if points and all(levels_are_p_values(p) for p in points):
         every = list(range(1, len(points) + 1))
         _draw_levels(axes, every, [p.warning_level for p in points], [p.drift_level for p in points])
+        _scale(axes, scores, [p.drift_level for p in points])
         axes.set_ylabel("-log10 adjusted p")
         axes.legend(fontsize=8, loc="upper left")
     else:

@@ -8,6 +8,8 @@ import html
 import ipywidgets as widgets
 
 from mlcube_nb.client import ML3PlatformClient
+from mlcube_nb.enums import ErrorCode
+from mlcube_nb.exceptions import NotFoundException
 from mlcube_nb.models import Model, SuggestionInfo
 from mlcube_nb.notebook.display import when
 from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
@@ -46,9 +48,16 @@ class SuggestionsTab(PanelTab):
         super().__init__(client, task_id, widgets.VBox([self.caption, self.grid]))
 
     def load(self) -> str | None:
-        found = []
-        for model in self.client.get_models(self.task_id):
-            found.extend((model, s) for s in self.client.get_suggestions_info(model.model_id, model.version))
+        found: list[tuple[Model, SuggestionInfo]] = []
+        try:
+            for model in self.client.get_models(self.task_id):
+                found.extend((model, s) for s in self.client.get_suggestions_info(model.model_id, model.version))
+        except NotFoundException as err:
+            if err.error_code != ErrorCode.NOT_FOUND:  # a missing model is an error; a missing endpoint is not
+                raise
+            self.suggestions, self.grid.children = [], []
+            self.caption.value = "<i>This platform does not compute retraining suggestions.</i>"
+            return None
         self.suggestions = found
         self.caption.value = ("" if found else
                               "<i>No retraining suggestions yet: the platform computes them after a drift.</i>")
