@@ -1,56 +1,22 @@
 """Wire bodies of password login (``/session``) and of the ArthurAI-compatible endpoints (``/arthur/...``).
 
 They live beside the server rather than in ``mlcube_nb.models`` because only the server and the
-``mlcube_nb.arthur`` facade speak them; the facade has its own user-facing enums with the same values
-(a test keeps the two in step).
+``mlcube_nb.arthur`` facade speak them; the enums are the facade's own (``mlcube_nb.arthur.enums``), so
+both sides take the same values by construction.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from mlcube_nb.arthur.enums import InputType as ArthurInputType
+from mlcube_nb.arthur.enums import OutputType as ArthurOutputType
+from mlcube_nb.arthur.enums import Role as ArthurRole
+from mlcube_nb.arthur.enums import TextDelimiter as ArthurTextDelimiter
 from mlcube_nb.models.common import NameStr, WireModel
-
-
-class ArthurInputType(str, Enum):
-    """Arthur's input types we support, and the data structure each one becomes."""
-
-    TABULAR = "TABULAR"
-    IMAGE = "IMAGE"
-    NLP = "NLP"
-
-
-class ArthurOutputType(str, Enum):
-    """Arthur's output types we support, and the task type each one becomes."""
-
-    REGRESSION = "REGRESSION"
-    MULTICLASS = "MULTICLASS"
-    MULTILABEL = "MULTILABEL"
-    OBJECT_DETECTION = "OBJECT_DETECTION"
-
-
-class ArthurTextDelimiter(str, Enum):
-    """Arthur's token delimiters of NLP models (regular expressions, kept for explanations)."""
-
-    WHITESPACE = r"\s+"
-    COMMA = ","
-    COMMA_PLUS = ",+"
-    PIPE = r"\|"
-    PIPE_PLUS = r"\|+"
-    NOT_WORD = r"\W+"
-
-
-class ArthurRole(str, Enum):
-    """Roles of service accounts: Administrator (company admin), Model Owner (works on Arthur models),
-    User (reads them)."""
-
-    ADMINISTRATOR = "Administrator"
-    MODEL_OWNER = "Model Owner"
-    USER = "User"
 
 
 def _no_at(value: str) -> str:

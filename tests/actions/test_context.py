@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 from mlcube_nb.server.actions.context import delivery_context
 from mlcube_nb.server.actions.dispatch import deliver
 from mlcube_nb.server.db.tables import ModelRow, TaskRow
+from tests.actions.aws_helpers import REGION, arrived, bus_to_queue
 from tests.conftest import Platform
 from tests.server.conftest import make_team
 from tests.server.task_helpers import new_model, new_task, unique
 from tests.wire import Wire
-
-REGION = "eu-west-1"
 
 
 def _gcp_body(project_id: str, private_key: str) -> dict[str, Any]:
@@ -114,22 +113,13 @@ def test_retrain_takes_the_model_trigger(world: World) -> None:
 
 def test_context_then_deliver_reaches_eventbridge(world: World, moto_url: str, notice: dict[str, Any],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import boto3
-
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    bus = f"bus-{secrets.token_hex(4)}"
-    events = boto3.client("events", region_name=REGION, endpoint_url=moto_url)
-    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=moto_url)
-    events.create_event_bus(Name=bus)
-    queue_url = sqs.create_queue(QueueName=f"q-{bus}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="all", EventBusName=bus, EventPattern=json.dumps({"source": ["mlcube.platform"]}))
-    events.put_targets(Rule="all", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    bus, sqs, queue_url = bus_to_queue(moto_url, "mlcube.platform")
     action = _eventbridge(world.s3_id, bus)
     context = world.context(action)
     result = deliver(action, notice, credentials=context.get("credentials"), trigger=context.get("trigger"),
                      settings=world.platform.handle.settings)
     assert result.ok, result
-    (message,) = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
-    assert json.loads(message["Body"])["detail"]["event_id"] == notice["event_id"]
+    (event,) = arrived(sqs, queue_url)
+    assert event["detail"]["event_id"] == notice["event_id"]

@@ -5,17 +5,16 @@ Events are checked where a customer would see them: a rule on the bus forwards t
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 import pytest
 
 from mlcube_nb.server.actions.dispatch import deliver
 from mlcube_nb.server.settings import Settings
+from tests.actions.aws_helpers import REGION, arrived, bus_to_queue
 from tests.actions.receivers import free_port
 
-REGION, ACCOUNT = "eu-west-1", "123456789012"
+ACCOUNT = "123456789012"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/mlcube-publisher"
 
 
@@ -26,26 +25,6 @@ def _aws_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-
-
-def _bus_to_queue(moto_url: str, source: str) -> tuple[str, Any, str]:
-    """A fresh bus whose rule sends events of *source* to a fresh queue: (bus name, sqs client, queue url)."""
-    import boto3
-
-    name = f"bus-{uuid.uuid4().hex[:8]}"
-    events = boto3.client("events", region_name=REGION, endpoint_url=moto_url)
-    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=moto_url)
-    events.create_event_bus(Name=name)
-    queue_url = sqs.create_queue(QueueName=f"q-{name}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name=f"r-{name}", EventBusName=name, EventPattern=json.dumps({"source": [source]}))
-    events.put_targets(Rule=f"r-{name}", EventBusName=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
-    return name, sqs, queue_url
-
-
-def _arrived(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-    return [json.loads(message["Body"]) for message in messages]
 
 
 def _compatible(moto_url: str) -> dict[str, Any]:
@@ -59,10 +38,10 @@ def _action(bus: str) -> dict[str, Any]:
 
 
 def test_event_arrives_with_access_key_credentials(moto_url: str, notice: dict[str, Any], settings: Settings) -> None:
-    bus, sqs, queue_url = _bus_to_queue(moto_url, "mlcube.platform")
+    bus, sqs, queue_url = bus_to_queue(moto_url, "mlcube.platform")
     result = deliver(_action(bus), notice, credentials=_compatible(moto_url), trigger=None, settings=settings)
     assert result.ok and result.status_code == 200, result
-    (event,) = _arrived(sqs, queue_url)
+    (event,) = arrived(sqs, queue_url)
     assert event["source"] == "mlcube.platform" and event["detail-type"] == "mlcube detection event"
     detail = event["detail"]
     assert detail["title"] == "[mlcube] DRIFT ON — task churn / input (high)"
@@ -73,7 +52,7 @@ def test_event_arrives_with_access_key_credentials(moto_url: str, notice: dict[s
 def test_role_is_assumed_with_the_external_id(moto_url: str, notice: dict[str, Any], settings: Settings) -> None:
     from moto.sts.models import sts_backends
 
-    bus, sqs, queue_url = _bus_to_queue(moto_url, "mlcube.platform")
+    bus, sqs, queue_url = bus_to_queue(moto_url, "mlcube.platform")
     credentials = {"type": "aws", "role_arn": ROLE_ARN, "external_id": "ext-id-secret-9", "endpoint_url": moto_url}
     before = len(sts_backends[ACCOUNT]["aws"].assumed_roles)
     result = deliver(_action(bus), notice, credentials=credentials, trigger=None, settings=settings)
@@ -81,17 +60,17 @@ def test_role_is_assumed_with_the_external_id(moto_url: str, notice: dict[str, A
     assumed = sts_backends[ACCOUNT]["aws"].assumed_roles[before:]
     assert [(role.role_arn, role.external_id, role.session_name) for role in assumed] == [
         (ROLE_ARN, "ext-id-secret-9", "mlcube-platform-actions")]
-    assert len(_arrived(sqs, queue_url)) == 1
+    assert len(arrived(sqs, queue_url)) == 1
 
 
 def test_retrain_trigger_publishes_the_platform_event(moto_url: str, notice: dict[str, Any],
                                                       settings: Settings) -> None:
-    bus, sqs, queue_url = _bus_to_queue(moto_url, "ml3_platform")
+    bus, sqs, queue_url = bus_to_queue(moto_url, "ml3_platform")
     trigger = {"type": "aws_event_bridge", "credentials_id": "c1", "aws_region_name": REGION, "event_bus_name": bus}
     result = deliver({"type": "retrain"}, notice, credentials=_compatible(moto_url), trigger=trigger,
                      settings=settings)
     assert result.ok, result
-    (event,) = _arrived(sqs, queue_url)
+    (event,) = arrived(sqs, queue_url)
     assert event["source"] == "ml3_platform" and event["detail-type"] == "retrain_trigger"
     assert event["detail"]["model_id"] == "model9" and event["detail"]["event_id"] == "ev0123456789"
 

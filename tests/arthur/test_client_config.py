@@ -11,7 +11,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from mlcube_nb import ML3PlatformClient
-from mlcube_nb.arthur import ArthurAI, ArthurInternalError, ArthurUserError, InputType, OutputType, Role, TextDelimiter
+from mlcube_nb.arthur import ArthurAI, ArthurInternalError, ArthurUserError, InputType, OutputType, Role
 from mlcube_nb.arthur._translate import translate
 from mlcube_nb.exceptions import (
     ForbiddenException,
@@ -20,7 +20,6 @@ from mlcube_nb.exceptions import (
     SDKTimeoutException,
     UnauthorizedException,
 )
-from mlcube_nb.server import arthur_wire
 from tests.server.test_login import PASSWORD, user_with_password
 
 ENV = ("ARTHUR_ENDPOINT_URL", "ARTHUR_API_KEY", "ARTHUR_ORGANIZATION_ID", "MLCUBE_URL", "MLCUBE_API_KEY")
@@ -222,9 +221,3 @@ def test_errors_map_to_user_or_internal(exc: SDKClientException, kind: type) -> 
     assert type(translated) is kind and translated.error_code == exc.error_code
 
 
-@pytest.mark.parametrize(("ours", "wire"), [
-    (InputType, arthur_wire.ArthurInputType), (OutputType, arthur_wire.ArthurOutputType),
-    (TextDelimiter, arthur_wire.ArthurTextDelimiter), (Role, arthur_wire.ArthurRole),
-])
-def test_client_enums_match_the_server(ours: type, wire: type) -> None:
-    assert [m.value for m in ours] == [m.value for m in wire]

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -254,12 +254,20 @@ def test_wait_for_an_unknown_job(ctx: Ctx) -> None:
 
 
 def _stuck_job(ctx: Ctx, pipeline: str = "ingest") -> str:
-    """A job whose queue is held by another (fake) job, so it stays idle."""
+    """A job queued behind one that another server runs (alive: its heartbeat is fresh), so it stays idle.
+
+    The holder must look alive: the runner's recovery frees queues held by missing or dead jobs.
+    """
     with transaction(make_session_factory(ctx.engine)) as session:
         key = f"stuck-{secrets.token_hex(4)}"
-        session.add(JobQueueRow(queue_key=key, next_seq=1, running_job_id="nobody"))
+        holder = JobRow(job_group="test", pipeline=pipeline, project_id=ctx.project_id, task_id=ctx.task_id,
+                        queue_key=key, seq=1, status="running", payload={}, claimed_by="another-host:1:token",
+                        heartbeat_at=utcnow() + timedelta(hours=1))
+        session.add(holder)
+        session.flush()
+        session.add(JobQueueRow(queue_key=key, next_seq=3, running_job_id=holder.id))
         row = JobRow(job_group="test", pipeline=pipeline, project_id=ctx.project_id, task_id=ctx.task_id,
-                     queue_key=key, seq=1, status="idle", payload={})
+                     queue_key=key, seq=2, status="idle", payload={})
         session.add(row)
         session.flush()
         return row.id

@@ -26,7 +26,7 @@ from mlcube_nb.server.services import arthur_models, models, tasks
 
 _INPUT_TYPES = {structure: kind for kind, structure in arthur_models.STRUCTURES.items()}
 _OUTPUT_TYPES = {task_type: kind for kind, task_type in arthur_models.TASK_TYPES.items()}
-_OUTPUT_TYPES[TaskType.CLASSIFICATION_BINARY] = ArthurOutputType.MULTICLASS  # Arthur's binary = 2-class multiclass
+_OUTPUT_TYPES[TaskType.CLASSIFICATION_BINARY] = ArthurOutputType.Multiclass  # Arthur's binary = 2-class multiclass
 
 
 def _versions(session: Session, task_id: str) -> list[ModelRow]:

@@ -23,18 +23,18 @@ from mlcube_nb.server.services import arthur_projects, models, tasks
 from mlcube_nb.server.settings import Settings
 
 STRUCTURES: dict[ArthurInputType, DataStructure] = {
-    ArthurInputType.TABULAR: DataStructure.TABULAR,
-    ArthurInputType.IMAGE: DataStructure.IMAGE,
+    ArthurInputType.Tabular: DataStructure.TABULAR,
+    ArthurInputType.Image: DataStructure.IMAGE,
     ArthurInputType.NLP: DataStructure.TEXT,
 }
 """Data structure of each Arthur input type."""
 
 TASK_TYPES: dict[ArthurOutputType, TaskType] = {
-    ArthurOutputType.REGRESSION: TaskType.REGRESSION,
+    ArthurOutputType.Regression: TaskType.REGRESSION,
     # Arthur has no binary type: a binary classifier is a MULTICLASS model with two classes and a threshold.
-    ArthurOutputType.MULTICLASS: TaskType.CLASSIFICATION_MULTICLASS,
-    ArthurOutputType.MULTILABEL: TaskType.CLASSIFICATION_MULTILABEL,
-    ArthurOutputType.OBJECT_DETECTION: TaskType.OBJECT_DETECTION,
+    ArthurOutputType.Multiclass: TaskType.CLASSIFICATION_MULTICLASS,
+    ArthurOutputType.Multilabel: TaskType.CLASSIFICATION_MULTILABEL,
+    ArthurOutputType.ObjectDetection: TaskType.OBJECT_DETECTION,
 }
 """Task type of each Arthur output type."""
 
@@ -54,15 +54,15 @@ def _bad(message: str) -> BadRequest:
 def _check(request: CreateArthurModelRequest) -> None:
     """Arguments that only make sense for some input or output types."""
     inputs, outputs = request.input_type, request.output_type
-    if outputs is ArthurOutputType.OBJECT_DETECTION and inputs is not ArthurInputType.IMAGE:
+    if outputs is ArthurOutputType.ObjectDetection and inputs is not ArthurInputType.Image:
         raise _bad("An OBJECT_DETECTION model needs input_type IMAGE")
-    if request.classifier_threshold is not None and outputs is not ArthurOutputType.MULTICLASS:
+    if request.classifier_threshold is not None and outputs is not ArthurOutputType.Multiclass:
         raise _bad(f"classifier_threshold only applies to MULTICLASS (classification) models, not {outputs.value}; "
                    "leave it empty")
     if request.text_delimiter is not None and inputs is not ArthurInputType.NLP:
         raise _bad(f"text_delimiter only applies to NLP models, not {inputs.value}; leave it empty")
     sizes = (request.pixel_height, request.pixel_width)
-    if any(s is not None for s in sizes) and inputs is not ArthurInputType.IMAGE:
+    if any(s is not None for s in sizes) and inputs is not ArthurInputType.Image:
         raise _bad(f"pixel_height and pixel_width only apply to IMAGE models, not {inputs.value}; leave them empty")
     if (sizes[0] is None) != (sizes[1] is None):
         raise _bad("Give both pixel_height and pixel_width, or neither")
@@ -101,7 +101,7 @@ def create(*, session: Session, caller: Caller, settings: Settings, request: Cre
     model_id = models.create(session=session, caller=caller,
                              request=CreateModelRequest(task_id=task_id, name=partner_id, version=FIRST_VERSION))
     threshold = request.classifier_threshold
-    if threshold is None and request.output_type is ArthurOutputType.MULTICLASS:
+    if threshold is None and request.output_type is ArthurOutputType.Multiclass:
         threshold = DEFAULT_THRESHOLD
     session.add(ArthurModelRow(
         model_id=model_id, company_id=company_id, partner_model_id=partner_id,

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, ErrorCode, JobStatus, TaskType
 from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, TaskRagEvalReportItem
 from mlcube_nb.rag_evaluation import workbook
-from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ModelRow, ReportRow, TaskRow
+from mlcube_nb.server.db.tables import ModelRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, tasks
+from mlcube_nb.server.services import data, report_common, tasks
 from mlcube_nb.server.services.data_rules import SchemaView
 from mlcube_nb.server.services.schema_rules import rag_part
 from mlcube_nb.server.storage import Storage
@@ -45,12 +45,6 @@ def _datetime(timestamp: float, name: str) -> datetime:
                                                        "since 1970-01-01 UTC") from None
 
 
-def _schema(session: Session, task: TaskRow) -> list[ColumnInfo]:
-    row = session.get(DataSchemaRow, task.id)
-    if row is None:
-        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema and no data yet: add the "
-                                                   "schema and upload production data first")
-    return [ColumnInfo.model_validate(c) for c in row.columns]
 
 
 def _column(columns: list[ColumnInfo], part: ColumnSubRole) -> str | None:
@@ -82,7 +76,7 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     if low > high:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"from_timestamp {low} is after to_timestamp {high}: give the "
                                                        "start of the range first")
-    columns = _schema(session, task)
+    columns = list(report_common.schema_view(session, task, "upload production data first").columns)
     view = SchemaView(tuple(columns), DataStructure(task.data_structure))
     files = data.stored_files(session, task.id, ["input"], kinds=list(SAMPLE_KINDS))
     count = storage.count_rows([f.path for f in files], view.time.name, [[low, high]]) if files else 0
@@ -109,28 +103,15 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     return job.id
 
 
-def _refresh(session: Session, row: ReportRow) -> None:
-    """Mirror the report's job into the row (status; the failure reason when the job failed)."""
-    job = session.get(JobRow, row.job_id) if row.job_id else None
-    if job is None or job.status == row.status:
-        return
-    if job.status == JobStatus.COMPLETED.value:
-        return  # the job's finish wrote the row in the same transaction; a differing row was rewritten since
-    row.status = job.status
-    if job.status == JobStatus.ERROR.value:
-        row.error = job.error or "The evaluation job failed"
-        row.finished_at = job.finished_at
 
 
-def _utc(timestamp: float | None) -> datetime:
-    return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc)
 
 
 def to_item(row: ReportRow) -> TaskRagEvalReportItem:
     """The wire item of a report row."""
     return TaskRagEvalReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
-                                 status=JobStatus(row.status), from_datetime=_utc(row.from_timestamp),
-                                 to_datetime=_utc(row.to_timestamp))
+                                 status=JobStatus(row.status), from_datetime=report_common.utc(row.from_timestamp),
+                                 to_datetime=report_common.utc(row.to_timestamp))
 
 
 def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskRagEvalReportItem]:
@@ -139,7 +120,7 @@ def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskRagE
     rows = list(session.scalars(select(ReportRow).where(ReportRow.task_id == task.id, ReportRow.kind == KIND)
                                 .order_by(ReportRow.created_at, ReportRow.id)))
     for row in rows:
-        _refresh(session, row)
+        report_common.refresh_status(session, row)
     return [to_item(row) for row in rows]
 
 
@@ -160,7 +141,7 @@ def get_or_raise(session: Session, caller: Caller, report_id: str, permission: P
 def export(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> tuple[str, bytes]:
     """The report's file name and its ``.xlsx`` bytes (sheets ``samples`` and ``summary``)."""
     row = get_or_raise(session, caller, report_id, ProjectPermission.READ_PROJECT)
-    _refresh(session, row)
+    report_common.refresh_status(session, row)
     if row.status == JobStatus.ERROR.value:
         raise Conflict(ErrorCode.CONFLICT, f"RAG evaluation report {row.id} has no results: its computation "
                                            f"failed ({row.error}). Compute the report again")

@@ -13,20 +13,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mlcube_nb.enums import DataStructure, ErrorCode
+from mlcube_nb.enums import ErrorCode
 from mlcube_nb.models import (
-    ColumnInfo,
     ReferenceInfo,
     SetModelReferenceRequest,
     UpdateModelVersionFromTimeRangeRequest,
     UpdateModelVersionRequest,
 )
-from mlcube_nb.server.db.tables import DataSchemaRow, ModelRow, TaskRow
+from mlcube_nb.server.db.tables import ModelRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, data_rules, models
-from mlcube_nb.server.services.data_rules import SchemaView
+from mlcube_nb.server.services import data, data_rules, models, report_common
 from mlcube_nb.server.storage import Storage
 
 VIEW_CATEGORIES = ("input", "metadata", "target", "input_embedding", "target_embedding")
@@ -58,12 +56,6 @@ def _task(session: Session, model: ModelRow) -> TaskRow:
     return task
 
 
-def _schema(session: Session, task: TaskRow) -> SchemaView:
-    row = session.get(DataSchemaRow, task.id)
-    if row is None:
-        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema and no data yet: add the "
-                                                   "schema and upload historical data first")
-    return SchemaView(tuple(ColumnInfo.model_validate(c) for c in row.columns), DataStructure(task.data_structure))
 
 
 def _intervals(reference: ReferenceInfo) -> list[list[float]]:
@@ -90,7 +82,7 @@ def _sample_files(session: Session, task: TaskRow) -> tuple[str, list[str]]:
 
 def _check_size(session: Session, storage: Storage, task: TaskRow, default: ReferenceInfo,
                 segments: list[ReferenceInfo] | None) -> list[list[float]]:
-    schema = _schema(session, task)
+    schema = report_common.schema_view(session, task, "upload historical data first")
     for reference in [default, *(segments or [])]:
         if reference.segment_id is not None:
             raise NotFound(ErrorCode.NOT_FOUND, f"Segment {reference.segment_id} not found: this task has no "
@@ -107,7 +99,7 @@ def _enqueue(session: Session, storage: Storage, model: ModelRow, default: Refer
              segments: list[ReferenceInfo] | None, group: str) -> str:
     task = _task(session, model)
     intervals = _check_size(session, storage, task, default, segments)
-    schema = _schema(session, task)
+    schema = report_common.schema_view(session, task, "upload historical data first")
     category, _ = _sample_files(session, task)
     files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
     files += data.stored_files(session, task.id, ["input_images"], kinds=["historical", "production"],

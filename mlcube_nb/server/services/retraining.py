@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from mlcube_nb.enums import DataStructure, DataType, ErrorCode, JobStatus, ModelMetricName, SuggestionType, TaskType
 from mlcube_nb.models import ColumnInfo, ComputeRetrainingReportRequest
 from mlcube_nb.retraining import ReportSpec
-from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ModelRow, ReferenceRow, ReportRow, TaskRow
+from mlcube_nb.server.db.tables import DataSchemaRow, ModelRow, ReferenceRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, models
+from mlcube_nb.server.services import data, models, report_common
 from mlcube_nb.server.services.data_rules import SchemaView
 
 KIND = "retraining"
@@ -133,25 +133,13 @@ def compute(*, session: Session, caller: Caller, request: ComputeRetrainingRepor
     return job.id
 
 
-def refresh_status(session: Session, report: ReportRow) -> ReportRow:
-    """Mirror the report's job into the row while it is unfinished (a failed job leaves its reason here)."""
-    if report.status in queue.TERMINAL or report.job_id is None:
-        return report
-    job = session.get(JobRow, report.job_id)
-    if job is None:
-        report.status, report.error = JobStatus.ERROR.value, "The report's job no longer exists; compute it again"
-    elif job.status != report.status:
-        report.status = job.status
-        if job.status == JobStatus.ERROR.value:
-            report.error, report.finished_at = job.error, job.finished_at
-    return report
 
 
 def reports_of(session: Session, model_id: str) -> list[ReportRow]:
     """The model's retraining reports, newest first, with their status brought up to date."""
     rows = session.scalars(select(ReportRow).where(ReportRow.kind == KIND, ReportRow.model_id == model_id)
                            .order_by(ReportRow.created_at.desc(), ReportRow.id.desc()))
-    return [refresh_status(session, r) for r in rows]
+    return [report_common.refresh_status(session, r) for r in rows]
 
 
 def latest_completed(*, session: Session, caller: Caller, model_id: str) -> tuple[ModelRow, ReportRow]:

@@ -9,23 +9,21 @@ with the failure reason) whenever the report is read, so a failed job always sho
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, DataType, ErrorCode, JobStatus, TaskType
 from mlcube_nb.models import (
-    ColumnInfo,
     ComputeTopicModelingReportRequest,
     TaskTopicModelingReportDetails,
     TaskTopicModelingReportItem,
 )
-from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ReportRow, TaskRow
+from mlcube_nb.server.db.tables import ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, tasks
+from mlcube_nb.server.services import data, report_common, tasks
 from mlcube_nb.server.services.data_rules import SchemaView
 from mlcube_nb.server.storage import Storage
 
@@ -37,7 +35,7 @@ SAMPLE_KINDS = ("historical", "production")
 def compute(*, session: Session, caller: Caller, storage: Storage, request: ComputeTopicModelingReportRequest) -> str:
     """Start a topic-modeling report over the task's samples in ``[from, to]``; returns the job id."""
     task = tasks.get_or_raise(session, caller, request.task_id, ProjectPermission.WORK_ON_PROJECT)
-    schema = _schema(session, task)
+    schema = report_common.schema_view(session, task)
     columns = text_columns(task, schema)
     low, high = _range(request.from_timestamp, request.to_timestamp)
     files = data.stored_files(session, task.id, ["input"], kinds=SAMPLE_KINDS)
@@ -65,7 +63,7 @@ def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskTopi
     task = tasks.get_or_raise(session, caller, task_id, ProjectPermission.READ_PROJECT)
     rows = session.scalars(select(ReportRow).where(ReportRow.task_id == task.id, ReportRow.kind == KIND)
                            .order_by(ReportRow.created_at, ReportRow.id))
-    return [_item(_synced(session, row)) for row in rows]
+    return [_item(report_common.refresh_status(session, row)) for row in rows]
 
 
 def get(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> TaskTopicModelingReportDetails:
@@ -77,7 +75,7 @@ def get(*, session: Session, caller: Caller, storage: Storage, report_id: str) -
         tasks.get_or_raise(session, caller, row.task_id, ProjectPermission.READ_PROJECT)
     except NotFound:
         raise _not_found(report_id) from None
-    row = _synced(session, row)
+    row = report_common.refresh_status(session, row)
     if row.status == JobStatus.ERROR.value:
         raise Conflict(ErrorCode.CONFLICT, f"Topic modeling report {row.id} failed: {row.error or 'unknown reason'}; "
                                            "fix the cause and compute a new report")
@@ -108,12 +106,6 @@ def text_columns(task: TaskRow, schema: SchemaView) -> list[str]:
     return names
 
 
-def _schema(session: Session, task: TaskRow) -> SchemaView:
-    row = session.get(DataSchemaRow, task.id)
-    if row is None:
-        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema and no data yet: add the "
-                                                   "schema and upload data first")
-    return SchemaView(tuple(ColumnInfo.model_validate(c) for c in row.columns), DataStructure(task.data_structure))
 
 
 def _range(low: float, high: float) -> tuple[float, float]:
@@ -124,26 +116,14 @@ def _range(low: float, high: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _synced(session: Session, row: ReportRow) -> ReportRow:
-    """Mirror the report's job into the row (status; the failure reason when the job failed)."""
-    job = session.get(JobRow, row.job_id) if row.job_id else None
-    if job is None or job.status == row.status or job.status == JobStatus.COMPLETED.value:
-        return row  # a completed job already wrote the row in its finish transaction
-    row.status = job.status
-    if job.status == JobStatus.ERROR.value:
-        row.error = (job.error or "the job failed")[:2000]
-        row.finished_at = job.finished_at
-    return row
 
 
-def _utc(timestamp: float | None) -> datetime:
-    return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc)
 
 
 def _item(row: ReportRow) -> TaskTopicModelingReportItem:
     return TaskTopicModelingReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
-                                       status=JobStatus(row.status), from_date=_utc(row.from_timestamp),
-                                       to_date=_utc(row.to_timestamp))
+                                       status=JobStatus(row.status), from_date=report_common.utc(row.from_timestamp),
+                                       to_date=report_common.utc(row.to_timestamp))
 
 
 def _not_found(report_id: str) -> NotFound:
