@@ -25,10 +25,11 @@ from sqlalchemy import select
 
 from mlcube_nb.retraining import ReportSpec, compute_report
 from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import BatchRow, DetectionEventRow, ModelRow, ReferenceRow, ReportRow, SuggestionRow
+from mlcube_nb.server.db.tables import BatchRow, DetectionEventRow, ModelRow, ReportRow, SuggestionRow
 from mlcube_nb.server.pipelines import hooks
 from mlcube_nb.server.pipelines.base import DataView, Pipeline, register
 from mlcube_nb.server.pipelines.ingest import view_of
+from mlcube_nb.server.pipelines.reference import record_reference
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -191,18 +192,10 @@ def analyse_reference(payload: dict[str, Any], carried: dict[str, Any]) -> dict[
 
 
 def finish_reference(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Record the new version's reference, let monitoring store its summary, mark the suggestion executed."""
-    payload = job.payload
-    model = session.get(ModelRow, payload["model_id"])
-    if model is None:
+    """Record the new version's reference (the suggestion's samples, no time intervals), mark the suggestion used."""
+    if record_reference(session, job, carried, [], []) is None:
         return
-    row = session.get(ReferenceRow, model.id) or ReferenceRow(model_id=model.id, task_id=model.task_id)
-    row.intervals, row.segment_references = [], []
-    row.n_rows, row.time_min, row.time_max = carried["n_rows"], carried["time_min"], carried["time_max"]
-    row.job_id, row.created_at = job.id, utcnow()
-    session.add(row)
-    hooks.store_reference(session, payload["context"], carried.get("analysis"))
-    suggestion = session.get(SuggestionRow, payload["suggestion_id"])
+    suggestion = session.get(SuggestionRow, job.payload["suggestion_id"])
     if suggestion is not None:
         suggestion.executed = True
 

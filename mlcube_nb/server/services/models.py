@@ -19,7 +19,7 @@ from mlcube_nb.models import (
     SetModelSuggestionTypeRequest,
     UpdateModelVersionRequest,
 )
-from mlcube_nb.server.db.tables import ModelRow, ProjectRow, TaskRow
+from mlcube_nb.server.db.tables import ModelRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services import monitoring_reads, schemas, tasks
@@ -64,11 +64,7 @@ def to_model(session: Session, row: ModelRow) -> Model:
 def get_or_raise(session: Session, caller: Caller, model_id: str, permission: ProjectPermission) -> ModelRow:
     """The model if its project is in the caller's company (else 404) and the caller holds *permission* (403)."""
     row = session.get(ModelRow, model_id)
-    found = None
-    if row is not None:
-        query = (select(ProjectRow.company_id, ProjectRow.id).join(TaskRow, TaskRow.project_id == ProjectRow.id)
-                 .where(TaskRow.id == row.task_id))
-        found = session.execute(query).first()
+    found = tasks.company_and_project(session, row.task_id) if row is not None else None
     if row is None or found is None or found[0] != caller.company_id:
         raise NotFound(ErrorCode.MODEL_NOT_FOUND, f"Model {model_id} not found: check the id with get_models")
     caller.require_on_project(found[1], permission)

@@ -18,7 +18,7 @@ from mlcube_nb.models import (
     DetectionEventRule,
     UpdateDetectionEventRuleRequest,
 )
-from mlcube_nb.server.db.tables import DetectionEventRuleRow, ModelRow, ProjectRow, TaskRow
+from mlcube_nb.server.db.tables import DetectionEventRuleRow, ModelRow, TaskRow
 from mlcube_nb.server.errors import NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services import tasks
@@ -48,11 +48,7 @@ def get_or_raise(session: Session, caller: Caller, rule_id: str, permission: Pro
                  ) -> DetectionEventRuleRow:
     """The rule if its task's project is in the caller's company (else 404) and the caller holds *permission*."""
     row = session.get(DetectionEventRuleRow, rule_id)
-    found = None
-    if row is not None:
-        query = (select(ProjectRow.company_id, ProjectRow.id).join(TaskRow, TaskRow.project_id == ProjectRow.id)
-                 .where(TaskRow.id == row.task_id))
-        found = session.execute(query).first()
+    found = tasks.company_and_project(session, row.task_id) if row is not None else None
     if row is None or found is None or found[0] != caller.company_id:
         raise NotFound(ErrorCode.RULE_NOT_FOUND, f"Rule {rule_id} not found: check the id with "
                                                  "get_detection_event_rules")

@@ -25,6 +25,13 @@ def task_monitoring_status(session: Session, task_id: str) -> list[MonitoringQua
     return monitoring_reads.quantity_statuses(session, task_id)
 
 
+def company_and_project(session: Session, task_id: str) -> tuple[str, str] | None:
+    """(company id, project id) of a task, for the lookups of objects that hang off a task; None if gone."""
+    found = session.execute(select(ProjectRow.company_id, ProjectRow.id)
+                            .join(TaskRow, TaskRow.project_id == ProjectRow.id).where(TaskRow.id == task_id)).first()
+    return None if found is None else (found[0], found[1])
+
+
 def to_model(session: Session, row: TaskRow) -> Task:
     """The wire model of a task row (v1's keys first, then our extras)."""
     return Task(
