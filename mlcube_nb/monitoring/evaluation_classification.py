@@ -164,8 +164,13 @@ def fpr_at_tpr(y_true: Any, scores: Any, *, tpr: float = 0.95, positive: Any = 1
     check_probability("tpr", tpr, open_interval=False)
     t, s = np.asarray(y_true) == positive, np.asarray(scores, dtype=np.float64)
     thresholds = np.unique(s)
-    tprs = np.array([np.mean(s[t] >= c) for c in thresholds])
-    fprs = np.array([np.mean(s[~t] >= c) for c in thresholds])
+    # share of scores >= each threshold, from sorted scores: O(n log n) rather than one pass per threshold
+    pos, neg = np.sort(s[t]), np.sort(s[~t])
+    tprs = (pos.size - np.searchsorted(pos, thresholds, side="left")) / max(pos.size, 1)
+    fprs = (neg.size - np.searchsorted(neg, thresholds, side="left")) / max(neg.size, 1)
+    if pos.size == 0 or neg.size == 0:  # as the mean of an empty selection: undefined
+        tprs = tprs if pos.size else np.full(thresholds.size, np.nan)
+        fprs = fprs if neg.size else np.full(thresholds.size, np.nan)
     reached = tprs >= tpr - 1e-12
     return float(fprs[reached].min())
 
