@@ -28,7 +28,8 @@ def test_jobs(drifted: Drifted) -> None:
 
 def test_models(drifted: Drifted) -> None:
     frame = drifted.client.get_models(drifted.task_id).df
-    assert list(frame["name"]) == ["churn-model"] and _datetime(frame, "creation_datetime")
+    # the panel tests may add a version from a suggestion to the shared task: one model, one or more versions
+    assert len(frame) >= 1 and set(frame["name"]) == {"churn-model"} and _datetime(frame, "creation_datetime")
     assert set(frame["status"]) <= {s.value for s in MonitoringStatus} and frame["metric_name"][0] == "accuracy"
 
 

@@ -4,8 +4,9 @@
 production batch (and ``analyse_labelled`` on rows whose targets arrive later). Both return plain
 dicts the monitoring service writes in one transaction: one :class:`QuantityOutcome` per monitored
 quantity, with per-feature statistics inside. Distribution quantities use the Holm-controlled tests
-of :mod:`mlcube_nb.monitoring`; the error stream uses DDM (classification) or a normal-score CUSUM
-(regression); evaluation metrics are compared with a bootstrap of the reference at the batch's size.
+of :mod:`mlcube_nb.monitoring`; the error stream uses a Bernoulli likelihood-ratio CUSUM
+(classification) or a normal-score CUSUM (regression); evaluation metrics are compared with a
+bootstrap of the reference at the batch's size.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from mlcube_nb.monitoring import (
     DDM,
+    BernoulliCusum,
     NormalScoreCusum,
     ReferenceSummary,
     analyse_batch,
@@ -178,11 +180,13 @@ def build_reference(plan: MonitoringPlan, frame: pd.DataFrame, *, seed: int = 0)
         rows = labelled[labelled[plan.prediction_column].notna()]
         errors = _errors(plan, rows)
         if plan.error_stream == "binary":
-            detector: DDM | NormalScoreCusum = DDM()
-            detector.update(errors)
+            # the reference's error rate is known, so the likelihood-ratio CUSUM gets it as p0: its false-alarm
+            # rate is bounded by construction and it reacts faster than DDM (benchmarks/drift_quality.py)
+            p0 = float(np.clip(np.mean(errors), 1e-3, 0.95))
+            detector: DDM | BernoulliCusum | NormalScoreCusum = BernoulliCusum(p0=p0)
         else:
             detector = NormalScoreCusum(errors[np.isfinite(errors)])
-        state["error"] = {"kind": plan.error_stream, "detector": detector.to_dict()}
+        state["error"] = {"kind": plan.error_stream, "test": detector.name, "detector": detector.to_dict()}
         sample = rows.sample(n=min(len(rows), EVALUATION_SAMPLE), random_state=seed)
         y, yhat, p = _evaluation_arrays(plan, sample)
         state["evaluation"] = {
@@ -244,10 +248,13 @@ def _error_outcome(plan: MonitoringPlan, state: dict[str, Any], labelled: pd.Dat
     rows = labelled[labelled[plan.prediction_column].notna()]
     if rows.empty:
         return None
-    if error["kind"] == "binary":
-        detector: DDM | NormalScoreCusum = DDM.from_dict(error["detector"])
-    else:
+    detector: DDM | BernoulliCusum | NormalScoreCusum
+    if error["kind"] != "binary":
         detector = NormalScoreCusum.from_dict(error["detector"])
+    elif error.get("test") == BernoulliCusum.name:
+        detector = BernoulliCusum.from_dict(error["detector"])
+    else:  # references summarised before the Bernoulli CUSUM kept DDM
+        detector = DDM.from_dict(error["detector"])
     order = np.argsort(pd.to_numeric(rows[plan.time_column], errors="coerce").to_numpy(), kind="stable")
     rows = rows.iloc[order]
     result = detector.update(_errors(plan, rows))
