@@ -24,7 +24,7 @@ class TopicModelingMethods(ClientCore):
         exc = ComputeTopicModelingReportException
         body = self._build(ComputeTopicModelingReportRequest, exc, task_id=task_id, report_name=report_name,
                            from_timestamp=from_timestamp, to_timestamp=to_timestamp)
-        return self._call("POST", "/topic-modeling", json=body.model_dump(mode="json"), exc=exc)
+        return self._call("POST", "/topic-modeling", json=body, exc=exc)
 
     def get_topic_modeling_reports(self, task_id: str) -> RecordList[TaskTopicModelingReportItem]:
         """The task's topic-modeling reports with their status (``.df`` for a table)."""

@@ -16,6 +16,7 @@ Both must be idempotent: after a crash a job is run again from its first step.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -52,15 +53,24 @@ def release_memory() -> None:
     Arrow's allocator and glibc's malloc both keep freed pages for reuse; after a step over a large
     batch that can leave a pool worker holding a gigabyte it no longer needs.
     """
-    import ctypes
     import gc
 
     gc.collect()
     pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, loaded once per worker; None where the C library is not glibc (macOS, musl)."""
+    import ctypes
+
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing more to do
-        pass
+        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
 
 
 def register(pipeline: Pipeline) -> Pipeline:
