@@ -53,6 +53,7 @@ class Storage:
     def write_table(self, rel: str, table: pa.Table) -> None:
         """Write *table* as Parquet at *rel*, atomically; only the columns with a dictionary are encoded so."""
         full = self.full(rel)
+        table = table.cast(common_schema([table.schema]).with_metadata(table.schema.metadata))
         options = dict(PARQUET_OPTIONS, use_dictionary=_dictionary_columns(table))
         if not self.is_local:
             self.fs.makedirs(full.rsplit("/", 1)[0], exist_ok=True)
@@ -123,7 +124,9 @@ class Storage:
         """
         if not rels:
             return pa.table({name: pa.array([], pa.null()) for name in columns or []})
-        dataset = ds.dataset([self.dataset([r]) for r in rels]) if len(rels) > 1 else self.dataset(rels)
+        files = [self.full(r) for r in rels]
+        schema = common_schema([ds.dataset(f, format="parquet", filesystem=self.fs).schema for f in files])
+        dataset = ds.dataset(files, schema=schema, format="parquet", filesystem=self.fs)
         expression = None
         if time_column is not None and intervals:
             field = ds.field(time_column)
@@ -155,6 +158,36 @@ class Storage:
             self.fs.rm_file(full)
             removed.append(rel)
         return removed
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _canonical(kinds: Sequence[pa.DataType]) -> pa.DataType:
+    """One Arrow type for a column across files: text is always ``large_string`` (the same type whatever wrote it)."""
+    text = [_is_text(k) or (pa.types.is_dictionary(k) and _is_text(k.value_type)) for k in kinds]
+    if all(text) and not all(pa.types.is_dictionary(k) for k in kinds):
+        return pa.large_string()
+    if all(k == kinds[0] for k in kinds):
+        return kinds[0]
+    widened = [pa.large_string() if t else k for k, t in zip(kinds, text, strict=True)]
+    field = pa.unify_schemas([pa.schema([pa.field("c", k)]) for k in widened], promote_options="permissive")
+    return field.field("c").type
+
+
+def common_schema(schemas: Sequence[pa.Schema]) -> pa.Schema:
+    """The schema every stored file is read (and written) as: columns by name, one canonical type each.
+
+    Files of one task come from DataFrames, CSVs re-encoded by the server and remote Parquet, so the
+    same column may arrive as ``string``, ``large_string`` or a dictionary; reading them together, and
+    joining them on the sample id, needs one type.
+    """
+    kinds: dict[str, list[pa.DataType]] = {}
+    for schema in schemas:
+        for field in schema:
+            kinds.setdefault(field.name, []).append(field.type)
+    return pa.schema([pa.field(name, _canonical(types)) for name, types in kinds.items()])
 
 
 def _dictionary_columns(table: pa.Table) -> list[str]:

@@ -133,20 +133,6 @@ class DataView:
             other = self.table(category, model_id)
             keep = [c for c in other.column_names if c == self.id_column or c not in base.column_names]
             if len(keep) > 1:
-                base, other = _same_key_type(base, other, self.id_column)
                 base = base.join(other.select(keep), keys=self.id_column, join_type="left outer")
         return base
 
-
-def _same_key_type(left: pa.Table, right: pa.Table, key: str) -> tuple[pa.Table, pa.Table]:
-    """Both tables with the join key as one type (files of one task may hold ids as string or large_string)."""
-    lt, rt = left.schema.field(key).type, right.schema.field(key).type
-    if lt == rt:
-        return left, right
-    wide = pa.large_string() if pa.types.is_string(lt) or pa.types.is_large_string(lt) else lt
-
-    def cast(table: pa.Table) -> pa.Table:
-        index = table.schema.get_field_index(key)
-        return table.set_column(index, key, table[key].cast(wide))
-
-    return cast(left), cast(right)
