@@ -1,4 +1,4 @@
-"""The ``mlcube-nb`` command: ``serve``, ``bootstrap`` and ``demo``."""
+"""The ``mlcube-nb`` command: ``serve``, ``bootstrap``, ``migrate`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def _bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from mlcube_nb.server import Settings
+    from mlcube_nb.server.db.engine import make_engine
+    from mlcube_nb.server.db.migrate import current_revision, upgrade
+
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    change = "already at" if before == after else f"{before or 'empty'} ->"
+    print(f"{where}: schema {change} {after}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from mlcube_nb.demo import run_demo
 
@@ -46,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     boot.add_argument("--username", required=True)
     boot.add_argument("--email", default=None)
     boot.set_defaults(func=_bootstrap)
+    migrate = sub.add_parser("migrate", help="apply the database migrations once (before rolling out servers)")
+    migrate.set_defaults(func=_migrate)
     demo = sub.add_parser("demo", help="a guided tour on the embedded platform")
     demo.add_argument("--home", default=None, help="keep the demo's data in this folder (default: temporary)")
     demo.set_defaults(func=_demo)

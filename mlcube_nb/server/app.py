@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mlcube_nb.server.db.engine import make_engine, make_session_factory, transaction
-from mlcube_nb.server.db.migrate import upgrade
+from mlcube_nb.server.db.migrate import require_current_schema, upgrade
 from mlcube_nb.server.errors import install_error_handlers
+from mlcube_nb.server.health import router as health_router
 from mlcube_nb.server.jobs.housekeeping import housekeeping
 from mlcube_nb.server.jobs.runner import JobRunner
 from mlcube_nb.server.jobs.signals import JobSignals
@@ -87,7 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.ensure_home()
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
-    upgrade(app.state.engine)
+    if settings.migrate_on_start:
+        upgrade(app.state.engine)
+    else:
+        require_current_schema(app.state.engine)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.storage = Storage(settings.resolved_storage_url)
     app.state.job_signals = JobSignals()
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(uploads.router)  # presigned upload URLs: outside the API prefix, no API key
+    app.include_router(health_router)  # /healthz, /readyz: for load balancers, no API key
 
     @app.get("/health", operation_id="health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -60,6 +60,11 @@ class OutboxDispatcher:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    @property
+    def alive(self) -> bool:
+        """Whether the delivery thread runs (what ``/readyz`` checks)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
     def wake(self) -> None:
         """Look for due deliveries now rather than at the next poll."""
         self._wake.set()

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         default=None, ge=1, description="Production batch uploads per company per day (None = unlimited)."
     )
     log_level: str = Field(default="info", description="Log level of the server.")
+    migrate_on_start: bool = Field(
+        default=True, description="Apply database migrations when a server starts; set false when a rollout runs "
+                                  "`mlcube-nb migrate` once first (servers then refuse to start on an old schema).")
     executor: str = Field(
         default="process",
         description="Where jobs run: `process[:N]` (process pool), `thread[:N]`, or `dask://host:port`.",
@@ -58,10 +61,28 @@ class Settings(BaseSettings):
     delivery_backoff_s: float = Field(
         default=1.0, gt=0, description="Wait before the first retry of a failed delivery; it doubles on each retry."
     )
+    upload_ttl_s: float = Field(
+        default=3600.0, gt=0, le=7 * 86400,
+        description="Lifetime in seconds of an upload slot: the file must be uploaded and used by an add_* call "
+                    "within it.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Key encrypting integration secrets (a Fernet key or a passphrase); default `<home>/secret.key`.",
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible base URL of the RAG evaluation's LLM judge (vLLM, llama.cpp, Ollama, a hosted "
+                    "API), e.g. `http://127.0.0.1:11434/v1`; unset = the offline judge. Needs `mlcube-nb[llm]`.",
+    )
+    llm_model: str | None = Field(default=None, description="Model name the LLM judge asks for (with llm_base_url).")
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key of the LLM judge's server, sent as a Bearer token; read by each job worker from its own "
+                    "environment, never stored in a job or returned.",
+    )
+    llm_concurrency: int = Field(default=4, ge=1, le=64, description="LLM judge requests in flight at once.")
+    llm_timeout_s: float = Field(default=60.0, gt=0, le=3600, description="Timeout of one LLM judge request.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -121,6 +121,11 @@ class JobRunner:
         self._wake.set()
 
     @property
+    def alive(self) -> bool:
+        """Whether the loop thread runs (what ``/readyz`` checks)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    @property
     def in_flight(self) -> list[str]:
         """Ids of the jobs this runner is running."""
         return list(self._flights)
