@@ -13,9 +13,13 @@ Pipeline steps are module-level functions with JSON-able arguments, so every exe
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -24,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_S = 0.5
 
 
 class InlineExecutor(Executor):
@@ -55,6 +61,33 @@ def _warm() -> int:
     return os.getpid()
 
 
+def _watch_parent(parent_pid: int) -> None:
+    """Exit this worker as soon as its parent is gone (re-parented), wherever the parent died."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Initialiser of every pool worker: ignore SIGINT, and die with the server even after a ``kill -9``.
+
+    A kernel interrupt (Jupyter signals the whole process group) must not kill pool workers: the
+    server stops them itself. On Linux the kernel sends SIGKILL when the parent dies
+    (``PR_SET_PDEATHSIG``; strictly, when the *thread* that started the worker ends: pools are
+    started by the lifespan or the runner's own thread, both alive as long as the pool); a watchdog
+    thread covers other systems and the window before prctl.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="mlcube-parent-watch", daemon=True).start()
+
+
 @contextmanager
 def _main_hidden() -> Iterator[None]:
     """Start pool workers without re-running the caller's script in them.
@@ -77,7 +110,8 @@ def _main_hidden() -> Iterator[None]:
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     """A spawn-based pool whose workers are all started (and warmed) now."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
     with _main_hidden():
         for _ in range(workers):
             pool.submit(_warm)  # each submit launches one more worker until the pool is full
