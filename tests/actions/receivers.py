@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -63,13 +64,16 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to *receiver*."""
 
     class Handler(BaseHTTPRequestHandler):
-        """Records each POST, then answers as configured for its path."""
+        """Records each POST (and GET), then answers as configured for its path."""
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+            self.do_POST()
 
         def do_POST(self) -> None:  # noqa: N802 - the http.server naming
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             with receiver.lock:
-                receiver.received.append(Received("POST", self.path, dict(self.headers.items()), body))
+                receiver.received.append(Received(self.command, self.path, dict(self.headers.items()), body))
             answer = receiver.answers.get(self.path, Answer())
             if answer.delay_s:
                 time.sleep(answer.delay_s)
@@ -91,12 +95,14 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
-    """Start a receiver on a free port of 127.0.0.1 in a daemon thread."""
+def start_receiver(tls: ssl.SSLContext | None = None) -> tuple[Receiver, ThreadingHTTPServer]:
+    """Start a receiver on a free port of 127.0.0.1 in a daemon thread (HTTPS with the server context *tls*)."""
     receiver = Receiver(url="")
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(receiver))
     server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    receiver.url = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, name="test-receiver", daemon=True).start()
     return receiver, server
 
