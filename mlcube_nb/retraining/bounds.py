@@ -8,9 +8,10 @@
   cross-validation on it (pooled out-of-fold predictions) — what a model fitted to the new concept reaches
   when its training data already are the new concept.
 
-Both are in the model's metric (rmse: lower is better, so the "upper" performance bound is then usually
-the smaller number). Costs use the same two sets of predictions: ``cost_lower_bound`` is the optimistic
-(cross-validated) cost, ``cost_upper_bound`` the empirical one.
+Both are in the model's metric. The two estimates are noisy and either can come out better (with few
+new-concept samples, reweighted old data can beat cross-validation), so they are reported as an
+interval: the **upper** performance bound is the better of the two in the metric's direction (for rmse,
+the smaller number), the lower bound the worse; ``cost_lower_bound`` is the smaller of the two costs.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ FOLDS = 5
 """Cross-validation folds of the optimistic bound."""
 MODEL_L2 = 1.0
 """Ridge penalty of the stand-in model."""
+LOWER_IS_BETTER = frozenset({"rmse"})
+"""Metrics where a smaller value is a better model."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,11 @@ def forecast_bounds(problem: Problem, x: np.ndarray, y: np.ndarray, is_new: np.n
     y_new = y[new]
     empirical = _fit_predict(problem, x[old], y[old], weights[old], x[new])
     optimistic = _cross_validated(problem, x[new], y_new, seed)
-    cost = problem.cost
+    scores = sorted((metric(y_new, empirical), metric(y_new, optimistic)),
+                    reverse=problem.metric in LOWER_IS_BETTER)  # (worse, better)
+    costs = sorted((problem.cost(y_new, optimistic), problem.cost(y_new, empirical))) if problem.cost else None
     return Bounds(
-        performance_lower_bound=metric(y_new, empirical), performance_upper_bound=metric(y_new, optimistic),
-        cost_lower_bound=cost(y_new, optimistic) if cost else None,
-        cost_upper_bound=cost(y_new, empirical) if cost else None,
+        performance_lower_bound=scores[0], performance_upper_bound=scores[1],
+        cost_lower_bound=costs[0] if costs else None, cost_upper_bound=costs[1] if costs else None,
         n_old_labelled=int(old.sum()), n_new_labelled=int(new.sum()),
     )

@@ -86,3 +86,28 @@ def test_metrics_and_costs() -> None:
     assert multi is not None and multi(np.array([0, 1, 2]), np.array([1, 0, 2])) == pytest.approx(11 / 3)
     assert cost_function("regression", None) is None
     assert cost_function("classification", {"false_positive_cost": 1, "false_negative_cost": 1}, ("a",), "z") is None
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "rmse"])
+def test_bounds_are_never_inverted_even_when_reweighting_beats_cross_validation(metric: str) -> None:
+    """Few new-concept samples under covariate shift: the empirical estimate often beats the cross-validated one."""
+    from mlcube_nb.retraining.bounds import Problem, forecast_bounds
+
+    kind = "classification" if metric == "accuracy" else "regression"
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        n_old, n_new = 600, 40
+        x = np.concatenate([rng.normal(0, 1, n_old), rng.normal(1, 1, n_new)])
+        noisy = x + rng.normal(0, 0.8, len(x))
+        y = (noisy > 0.5).astype(float) if kind == "classification" else noisy
+        is_new = np.repeat([False, True], [n_old, n_new])
+        cost = cost_function(kind, {"currency": "euro", "false_positive_cost": 1.0, "false_negative_cost": 3.0,
+                                    "overestimation_cost": 1.0, "underestimation_cost": 3.0}, ("0", "1"), "1")
+        problem = Problem(kind, metric, ("0", "1") if kind == "classification" else (), cost)
+        bounds = forecast_bounds(problem, np.column_stack([x, np.ones_like(x)]), y, is_new,
+                                 np.ones(len(x), dtype=bool), np.ones(len(x)), seed=seed)
+        better = (bounds.performance_upper_bound <= bounds.performance_lower_bound if metric == "rmse"
+                  else bounds.performance_upper_bound >= bounds.performance_lower_bound)
+        assert better, (seed, bounds)
+        assert bounds.cost_lower_bound is not None and bounds.cost_upper_bound is not None
+        assert bounds.cost_lower_bound <= bounds.cost_upper_bound, (seed, bounds)
