@@ -1,11 +1,14 @@
 """Text metrics monitored on text inputs (PLATFORM.md §8.3): TEXT_LENGTH and TEXT_SENTIMENT.
 
-Sentiment is lexicon based and fully offline: each word found in a small English or Italian
-polarity lexicon (:mod:`._lexicon`) adds its polarity, a negation within the three previous
-words flips it, an intensifier just before it scales it by 1.5, and the total ``s`` is squashed
-to ``s / sqrt(s^2 + 15)`` in (-1, 1). Labels follow the platform: English (and multilanguage)
-``negative`` / ``neutral`` / ``positive`` with a neutral band of ±0.05; Italian ``POSITIVE`` /
-``NEGATIVE``.
+Sentiment is lexicon based and fully offline. English is VADER (``vaderSentiment``: a 7,500-entry
+lexicon with rules for negation, intensity, contrast, capitals, punctuation and emoticons), its
+``compound`` score, with a few review/ticket words added (:mod:`._lexicon`). Italian, which VADER
+does not cover, uses this package's Italian lexicon: each word found adds its polarity, a negation
+within the three previous words flips it, an intensifier just before it scales it by 1.5, and the
+total ``s`` is squashed to ``s / sqrt(s^2 + 15)`` in (-1, 1). ``multilanguage`` scores each text
+with the language whose lexicon knows more of its words (English on a tie). Labels follow the
+platform: English (and multilanguage) ``negative`` / ``neutral`` / ``positive`` with a neutral band
+of ±0.05; Italian ``POSITIVE`` / ``NEGATIVE``.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 import numpy as np
 
-from ._lexicon import INTENSIFIERS, LEXICONS, NEGATIONS
+from ._lexicon import ENGLISH_ADDITIONS, INTENSIFIERS, ITALIAN, NEGATIONS
 
 Language = Literal["english", "italian", "multilanguage"]
+LANGUAGES = ("english", "italian", "multilanguage")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -51,13 +56,36 @@ def sentiment_score(text: str | None, language: Language = "english") -> float:
     >>> sentiment_score("un servizio pessimo, davvero lento", "italian") < 0
     True
     """
-    if language not in LEXICONS:
-        raise ValueError(f"language must be one of {sorted(LEXICONS)}, got {language!r}.")
-    lexicon, negations, intensifiers = LEXICONS[language], NEGATIONS[language], INTENSIFIERS[language]
-    words = _WORD.findall(text.lower()) if isinstance(text, str) else []
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {list(LANGUAGES)}, got {language!r}.")
+    if not isinstance(text, str) or not text.strip():
+        return 0.0
+    if language == "multilanguage":
+        words = _WORD.findall(text.lower())
+        english = _vader().lexicon
+        if sum(w in ITALIAN for w in words) > sum(w in english for w in words):
+            language = "italian"
+    if language == "italian":
+        return _italian_score(_WORD.findall(text.lower()))
+    return float(_vader().polarity_scores(text)["compound"])
+
+
+@lru_cache(maxsize=1)
+def _vader() -> Any:
+    """The shared VADER analyser, its lexicon extended by ``ENGLISH_ADDITIONS`` (imported on first use)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    analyzer.lexicon.update({w: p for w, p in ENGLISH_ADDITIONS.items() if w not in analyzer.lexicon})
+    return analyzer
+
+
+def _italian_score(words: list[str]) -> float:
+    """The Italian lexicon score of lower-cased *words*, squashed into (-1, 1)."""
+    negations, intensifiers = NEGATIONS["italian"], INTENSIFIERS["italian"]
     total = 0.0
     for i, word in enumerate(words):
-        polarity = lexicon.get(word)
+        polarity = ITALIAN.get(word)
         if polarity is None:
             continue
         if i and words[i - 1] in intensifiers:
