@@ -1,4 +1,4 @@
-"""Retraining module (PLATFORM.md §9.1): importance weights, suggestions and forecast bounds, in numpy/scipy.
+"""Retraining module (PLATFORM.md §9.1): importance weights, suggestions and forecast bounds (numpy, scikit-learn).
 
 Pure functions over arrays and frames, no I/O: the server's retraining pipeline reads the stored samples,
 calls :func:`compute_report` and stores what it returns.

@@ -1,96 +1,84 @@
-"""Small linear learners fitted with numpy/scipy: weighted ridge regression and L2 softmax regression.
+"""The retraining module's simple linear learners, from scikit-learn: weighted ridge and L2 logistic regression.
 
 They are the "simple models" of the retraining module: the domain classifier that estimates importance
 weights, and the stand-in model whose measured metric bounds the forecast performance of a retrain.
-Inputs are design matrices (already standardised / one-hot encoded, see :mod:`.design`).
+Inputs are design matrices (already standardised / one-hot encoded, see :mod:`.design`). Sample weights
+are rescaled to mean 1, so the penalty ``l2`` means the same whatever their scale; both fits are
+deterministic (closed-form ridge, L-BFGS logistic regression).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import logsumexp
+
+
+def _weights(n: int, sample_weight: np.ndarray | None, what: str) -> np.ndarray:
+    """*sample_weight* (ones when None) scaled to mean 1; an error when no sample has a positive weight."""
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if n == 0 or w.sum() <= 0:
+        raise ValueError(f"{what} needs at least one sample with a positive weight")
+    return w / w.mean()
 
 
 @dataclass(frozen=True)
 class RidgeModel:
-    """``y ≈ X @ coef + intercept``; the intercept is not penalised."""
+    """A fitted ``sklearn.linear_model.Ridge`` (the intercept is not penalised)."""
 
-    coef: np.ndarray
-    intercept: float
+    estimator: Any
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted values for the rows of *x*."""
-        return x @ self.coef + self.intercept
+        return np.asarray(self.estimator.predict(x), dtype=float)
 
 
 def fit_ridge(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, l2: float = 1.0) -> RidgeModel:
-    """Weighted least squares with an L2 penalty ``l2 * |coef|²``, solved in closed form on centred data."""
-    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    if len(y) == 0 or w.sum() <= 0:
-        raise ValueError("ridge regression needs at least one sample with a positive weight")
-    w = w / w.mean()
-    x_mean = np.average(x, axis=0, weights=w)
-    y_mean = float(np.average(y, weights=w))
-    xc, yc = x - x_mean, y - y_mean
-    gram = xc.T @ (xc * w[:, None]) + l2 * np.eye(x.shape[1])
-    coef = np.linalg.solve(gram, xc.T @ (w * yc))
-    return RidgeModel(coef, y_mean - float(x_mean @ coef))
+    """Weighted least squares with the penalty ``l2 * |coef|²`` (``Ridge(alpha=l2)``)."""
+    from sklearn.linear_model import Ridge
+
+    w = _weights(len(y), sample_weight, "ridge regression")
+    return RidgeModel(Ridge(alpha=l2).fit(x, y, sample_weight=w))
 
 
 @dataclass(frozen=True)
 class SoftmaxModel:
-    """Multinomial logistic regression over ``n_classes`` classes (binary = two classes)."""
+    """Logistic regression over class indices ``0..n_classes-1``; classes absent from the fit get probability 0."""
 
-    coef: np.ndarray  # (n_features, n_classes)
-    intercept: np.ndarray  # (n_classes,)
-
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        """Unnormalised class scores."""
-        return x @ self.coef + self.intercept
+    estimator: Any  # a fitted LogisticRegression, or None when the fit saw a single class
+    classes: np.ndarray  # the class indices seen by the fit, in the estimator's column order
+    n_classes: int
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities, one row per sample."""
-        z = self.logits(x)
-        return np.exp(z - logsumexp(z, axis=1, keepdims=True))
+        """Class probabilities, one row per sample and one column per class index."""
+        proba = np.zeros((len(x), self.n_classes))
+        if self.estimator is None:
+            proba[:, self.classes[0]] = 1.0
+        else:
+            proba[:, self.classes] = self.estimator.predict_proba(x)
+        return proba
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The most probable class index of each row."""
-        return np.argmax(self.logits(x), axis=1)
+        return np.argmax(self.predict_proba(x), axis=1)
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
                 l2: float = 1.0, max_iter: int = 500) -> SoftmaxModel:
-    """Minimise the weighted cross-entropy plus ``l2/2 * |coef|²`` (intercepts unpenalised) with L-BFGS.
+    """Weighted cross-entropy plus ``l2/2 * |coef|²`` (``LogisticRegression(C=1/l2)``, L-BFGS, free intercepts).
 
-    *y* holds class indices in ``[0, n_classes)``. Weights are rescaled to mean 1 so that *l2* means the
-    same whatever their scale.
+    *y* holds class indices in ``[0, n_classes)``; two classes are a binary logistic regression, more a
+    multinomial one. A fit that sees a single class predicts that class.
     """
     if n_classes < 2:
         raise ValueError("a classifier needs at least two classes")
-    n, d = x.shape
-    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    if n == 0 or w.sum() <= 0:
-        raise ValueError("logistic regression needs at least one sample with a positive weight")
-    w = w / w.mean()
-    onehot = np.zeros((n, n_classes))
-    onehot[np.arange(n), y.astype(int)] = 1.0
+    w = _weights(len(y), sample_weight, "logistic regression")
+    y = np.asarray(y).astype(int)
+    seen = np.unique(y[w > 0])
+    if len(seen) == 1:
+        return SoftmaxModel(None, seen, n_classes)
+    from sklearn.linear_model import LogisticRegression
 
-    def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return theta[: d * n_classes].reshape(d, n_classes), theta[d * n_classes:]
-
-    def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        coef, intercept = unpack(theta)
-        z = x @ coef + intercept
-        log_norm = logsumexp(z, axis=1, keepdims=True)
-        loss = -float(np.sum(w * np.sum(onehot * (z - log_norm), axis=1))) + 0.5 * l2 * float(np.sum(coef ** 2))
-        residual = (np.exp(z - log_norm) - onehot) * w[:, None]
-        grad_coef = x.T @ residual + l2 * coef
-        return loss, np.concatenate([grad_coef.ravel(), residual.sum(axis=0)])
-
-    start = np.zeros(d * n_classes + n_classes)
-    result = minimize(loss_and_grad, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
-    coef, intercept = unpack(result.x)
-    return SoftmaxModel(coef, intercept)
+    estimator = LogisticRegression(C=1.0 / l2, max_iter=max_iter).fit(x, y, sample_weight=w)
+    return SoftmaxModel(estimator, estimator.classes_.astype(int), n_classes)
