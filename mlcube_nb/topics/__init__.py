@@ -1,7 +1,8 @@
 """Topic modeling of texts (PLATFORM.md §9.3): stop words, TF-IDF, NMF, automatic number of topics, labels.
 
-Pure numpy/scipy, no I/O: :func:`fit_topics` takes texts and returns a :class:`TopicModel` with the
-topics (label, top words and weights, share of documents) and the topic of each text.
+Pure (numpy, scipy, scikit-learn's ``TfidfVectorizer`` and ``NMF``), no I/O: :func:`fit_topics` takes
+texts and returns a :class:`TopicModel` with the topics (label, top words and weights, share of
+documents) and the topic of each text.
 """
 
 from __future__ import annotations

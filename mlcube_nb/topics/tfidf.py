@@ -1,16 +1,14 @@
-"""A TF-IDF document-term matrix (``scipy.sparse`` CSR) over tokenised documents.
+"""A TF-IDF document-term matrix (``scipy.sparse`` CSR) over tokenised documents, by scikit-learn.
 
-Weights: sublinear term frequency ``1 + log(count)`` times the smoothed inverse document frequency
-``log((1 + n) / (1 + df)) + 1``, each row scaled to unit L2 norm (a document without kept words stays
-an all-zero row). The vocabulary drops rare words (in fewer than ``min_df`` documents: typos, ids),
-words in more than ``max_df`` of the documents (they separate nothing) and keeps at most
-``max_features`` words, the most frequent ones first (ties by alphabetical order, so it is deterministic).
+``TfidfVectorizer`` on the tokens of :mod:`.tokens`: sublinear term frequency ``1 + log(count)`` times
+the smoothed inverse document frequency ``log((1 + n) / (1 + df)) + 1``, each row scaled to unit L2 norm
+(a document without kept words stays an all-zero row). The vocabulary (sorted alphabetically) drops rare
+words (in fewer than ``min_df`` documents: typos, ids), words in more than ``max_df`` of the documents
+(they separate nothing) and keeps at most ``max_features`` words, the most frequent ones.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +38,11 @@ def default_min_df(n_documents: int) -> int:
     return 2 if n_documents >= 10 else 1
 
 
+def _tokens(document: Sequence[str]) -> Sequence[str]:
+    """The analyzer of the vectorizer: documents arrive already tokenised."""
+    return document
+
+
 def build_matrix(documents: Sequence[Sequence[str]], *, min_df: int | None = None, max_df: float = 0.9,
                  max_features: int = 5000) -> DocumentTermMatrix:
     """The TF-IDF matrix of tokenised *documents* (see the module docstring for the weighting).
@@ -47,25 +50,17 @@ def build_matrix(documents: Sequence[Sequence[str]], *, min_df: int | None = Non
     ``max_df`` (a fraction of the documents) is applied only from 10 documents on, so a tiny corpus
     where one word is everywhere keeps it.
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     if not 0.0 < max_df <= 1.0:
         raise ValueError(f"max_df is a fraction of the documents in (0, 1], got {max_df}")
     n = len(documents)
-    min_df = default_min_df(n) if min_df is None else min_df
-    df = Counter(word for doc in documents for word in set(doc))
-    limit = max_df * n if n >= 10 else float("inf")
-    kept = sorted((w for w, c in df.items() if min_df <= c <= limit), key=lambda w: (-df[w], w))[:max_features]
-    vocabulary = tuple(sorted(kept))
-    index = {w: i for i, w in enumerate(vocabulary)}
-    idf = np.array([math.log((1 + n) / (1 + df[w])) + 1.0 for w in vocabulary])
-    rows, cols, values = [], [], []
-    for row, doc in enumerate(documents):
-        counts = Counter(w for w in doc if w in index)
-        for word, count in counts.items():
-            rows.append(row)
-            cols.append(index[word])
-            values.append(1.0 + math.log(count))
-    matrix = sp.csr_matrix((np.asarray(values, dtype=float), (rows, cols)), shape=(n, len(vocabulary)))
-    matrix = matrix @ sp.diags(idf) if len(vocabulary) else matrix
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return DocumentTermMatrix(sp.csr_matrix(sp.diags(scale) @ matrix), vocabulary)
+    vectorizer = TfidfVectorizer(analyzer=_tokens, min_df=default_min_df(n) if min_df is None else min_df,
+                                 max_df=max_df if n >= 10 else 1.0, max_features=max_features, sublinear_tf=True)
+    if not any(documents):
+        return DocumentTermMatrix(sp.csr_matrix((n, 0)), ())
+    try:
+        matrix = vectorizer.fit_transform(documents)
+    except ValueError:  # raised by scikit-learn when no word is left after min_df / max_df
+        return DocumentTermMatrix(sp.csr_matrix((n, 0)), ())
+    return DocumentTermMatrix(sp.csr_matrix(matrix, dtype=float), tuple(vectorizer.get_feature_names_out()))
