@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (NUL, newlines, ...) and the bidirectional-text controls that can disguise a name."""
 
 
 class WireModel(BaseModel):
@@ -20,6 +22,15 @@ def _not_blank(value: str) -> str:
     """Reject names made only of whitespace, which would display as nothing."""
     if not value.strip():
         raise ValueError("must contain at least one non-whitespace character")
+    return value
+
+
+def _no_control(value: str) -> str:
+    """Reject control and bidi-control characters: they hide text, break logs and spoof names in a listing."""
+    found = _CONTROL_RE.search(value)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        raise ValueError(f"must not contain control or bidirectional-text characters (found {code})")
     return value
 
 
@@ -37,8 +48,42 @@ def _looks_like_email(value: str) -> str:
     return value
 
 
-NameStr = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
-"""A user-facing name (company, project, task, model, KPI, rule, key, report): 1–255 characters."""
+NameStr = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank),
+                    AfterValidator(_no_control)]
+"""A user-facing name (company, project, task, model, KPI, rule, key, report): 1–255 printable characters."""
+
+IdStr = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_control)]
+"""An object id sent by a client (task_id, model_id, storing_process_id...): 1–255 printable characters."""
+
+FileNameStr = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_control)]
+"""A file name as the client's file system knows it: 1–255 printable characters."""
+
+SecretText = Annotated[str, StringConstraints(min_length=1, max_length=16384)]
+"""A secret sent to be stored (a key, a password, a PEM private key): 1–16384 characters."""
+
+UrlStr = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_no_control)]
+"""A URL or endpoint: 1–2048 printable characters."""
+
+TagList = Annotated[list[NameStr], Field(max_length=100)]
+"""The tags of a task: at most 100 names."""
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""A float that is a number: NaN and ±infinity are refused."""
+
+Cost = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+"""A cost (retraining, misclassification...): a finite number within ±1e15 (the services refuse negative ones)."""
+
+Timestamp = Annotated[float, Field(ge=-62135596800, le=253402300799, allow_inf_nan=False)]
+"""Seconds since the epoch, within years 1–9999 (what a date can show)."""
+
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+"""An integer that fits the databases' 64-bit integers."""
+
+SampleCount = Annotated[int, Field(ge=0, le=10**9)]
+"""A number of samples: up to one billion (the services say why 0 does not fit)."""
+
+Dimension = Annotated[int, Field(ge=0, le=2**31 - 1)]
+"""A size or tolerance of an array dimension: 0 to 2**31 - 1."""
 
 VersionStr = Annotated[NameStr, AfterValidator(_path_safe)]
 """A model version tag: a name that can also be a URL path segment (no ``/``, ``?``, ``#``)."""

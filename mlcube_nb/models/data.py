@@ -11,13 +11,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from mlcube_nb.enums import DataStructure, FileType, FolderType, RawDataSourceType, StoragePolicy
-from mlcube_nb.models.common import WireModel
+from mlcube_nb.models.common import IdStr, Timestamp, UrlStr, WireModel
 
 
 class LocalDataSourceInfo(WireModel):
     """A file uploaded beforehand through an upload slot."""
 
-    storing_process_id: str
+    storing_process_id: IdStr
 
 
 class RemoteDataSourceInfo(WireModel):
@@ -25,10 +25,10 @@ class RemoteDataSourceInfo(WireModel):
 
     file_type: FileType
     data_source_type: RawDataSourceType
-    remote_path: str
+    remote_path: UrlStr
     is_folder: bool
     folder_type: FolderType | None = None
-    credentials_id: str | None = None
+    credentials_id: IdStr | None = None
     storage_policy: StoragePolicy | None = None
 
 
@@ -80,8 +80,8 @@ DataInfoUnion = Annotated[
 class ReferenceInfo(WireModel):
     """Time intervals (OR-ed) defining a model reference; ``segment_id`` null = whole population."""
 
-    time_intervals: list[tuple[float, float]]
-    segment_id: str | None = None
+    time_intervals: Annotated[list[tuple[Timestamp, Timestamp]], Field(max_length=1000)]
+    segment_id: IdStr | None = None
 
 
 class PresignedUrl(WireModel):

@@ -15,41 +15,41 @@ from mlcube_nb.enums import (
     MonitoringTarget,
     StoringDataType,
 )
-from mlcube_nb.models.common import WireModel
+from mlcube_nb.models.common import FileNameStr, IdStr, ShortStr, WireModel
 
 
 class GetPresignedUrlRequest(WireModel):
     """Query of ``GET /data/presigned-url``: describes one file about to be uploaded."""
 
-    project_id: str | None = None
-    task_id: str | None = None
+    project_id: IdStr | None = None
+    task_id: IdStr | None = None
     data_structure: DataStructure
     storing_data_type: StoringDataType
-    file_name: str
+    file_name: FileNameStr
     file_type: FileType
     is_folder: bool
     folder_type: FolderType | None = None
-    file_checksum: str
+    file_checksum: ShortStr
     data_category: DataCategory | None = None
-    model_id: str | None = None
-    kpi_id: str | None = None
+    model_id: IdStr | None = None
+    kpi_id: IdStr | None = None
 
 
 class GetMonitoringStatusRequest(WireModel):
     """Query of ``GET /sdk-monitoring-status``; omitted metric/segment = plain target, whole population."""
 
-    task_id: str
+    task_id: IdStr
     monitoring_target: MonitoringTarget
     monitoring_metric: MonitoringMetric | None = None
-    specification: str | None = None
-    segment_id: str | None = None
+    specification: ShortStr | None = None
+    segment_id: IdStr | None = None
 
 
 class GetJobsRequest(WireModel):
     """Query of ``GET /job``; the given filters are AND-ed, none = every job the caller may see."""
 
-    project_id: str | None = None
-    task_id: str | None = None
-    model_id: str | None = None
+    project_id: IdStr | None = None
+    task_id: IdStr | None = None
+    model_id: IdStr | None = None
     status: JobStatus | None = None
-    job_id: str | None = None
+    job_id: IdStr | None = None

@@ -8,7 +8,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from mlcube_nb.enums import ApiKeyExpirationTime, StoragePolicy, UserCompanyRole, UserProjectRole
-from mlcube_nb.models.common import DescriptionStr, EmailAddressStr, NameStr, PasswordStr, ShortStr, WireModel
+from mlcube_nb.models.common import (
+    DescriptionStr,
+    EmailAddressStr,
+    IdStr,
+    NameStr,
+    PasswordStr,
+    ShortStr,
+    WireModel,
+)
 
 
 class CreateCompanyRequest(WireModel):
@@ -38,7 +46,7 @@ class CreateProjectRequest(WireModel):
 class UpdateProjectRequest(WireModel):
     """Body of update_project; null leaves a field unchanged."""
 
-    project_id: str
+    project_id: IdStr
     name: NameStr | None = None
     description: DescriptionStr | None = None
     default_storage_policy: StoragePolicy | None = None
@@ -58,23 +66,23 @@ class CreateCompanyUserRequest(WireModel):
 class ChangeUserCompanyRoleRequest(WireModel):
     """Body of change_user_company_role."""
 
-    user_id: str
+    user_id: IdStr
     company_role: UserCompanyRole
 
 
 class AddUserProjectRoleRequest(WireModel):
     """Body of add_user_project_role."""
 
-    user_id: str
-    project_id: str
+    user_id: IdStr
+    project_id: IdStr
     project_role: UserProjectRole
 
 
 class DeleteProjectRoleRequest(WireModel):
     """Body of delete_project_role (the only DELETE with a body)."""
 
-    user_id: str
-    project_id: str
+    user_id: IdStr
+    project_id: IdStr
 
 
 class CreateApiKeyRequest(WireModel):
@@ -87,6 +95,6 @@ class CreateApiKeyRequest(WireModel):
 class CreateUserApiKeyRequest(WireModel):
     """Body of create_user_api_key (a key for another user of the company)."""
 
-    user_id: str
+    user_id: IdStr
     name: NameStr
     expiration_time: ApiKeyExpirationTime

@@ -15,7 +15,7 @@ from mlcube_nb.enums import (
     MonitoringMetric,
     MonitoringTarget,
 )
-from mlcube_nb.models.common import NameStr, WireModel
+from mlcube_nb.models.common import IdStr, NameStr, SecretText, ShortStr, UrlStr, WireModel
 from mlcube_nb.models.integrations import RetrainTriggerUnion
 from mlcube_nb.models.rules import DetectionEventActionUnion
 
@@ -23,7 +23,7 @@ from mlcube_nb.models.rules import DetectionEventActionUnion
 class SetDetectionEventUserFeedbackRequest(WireModel):
     """Body of set_detection_event_user_feedback: whether the event was expected."""
 
-    detection_id: str
+    detection_id: IdStr
     user_feedback: bool
 
 
@@ -31,7 +31,7 @@ class CreateDetectionEventRuleRequest(WireModel):
     """Body of create_detection_event_rule (v1 shape; null filters mean "any"; ``model_name`` is ours)."""
 
     name: NameStr
-    task_id: str
+    task_id: IdStr
     severity: DetectionEventSeverity | None = None
     detection_event_type: DetectionEventType
     monitoring_targets: list[MonitoringTarget] | None = None
@@ -39,8 +39,8 @@ class CreateDetectionEventRuleRequest(WireModel):
     monitoring_evaluation_metrics: list[MonitoringEvaluationMetric] | None = None
     generic_monitoring_dimensions: list[GenericMonitoringDimension] | None = None
     actions: list[DetectionEventActionUnion]
-    segment_ids: list[str | None] | None = None
-    model_name: str | None = None
+    segment_ids: list[IdStr | None] | None = None
+    model_name: NameStr | None = None
 
 
 class UpdateDetectionEventRuleRequest(WireModel):
@@ -49,7 +49,7 @@ class UpdateDetectionEventRuleRequest(WireModel):
     Every field but ``rule_id`` is optional so both parse; the service decides how nulls apply.
     """
 
-    rule_id: str
+    rule_id: IdStr
     name: NameStr | None = None
     severity: DetectionEventSeverity | None = None
     detection_event_type: DetectionEventType | None = None
@@ -58,8 +58,8 @@ class UpdateDetectionEventRuleRequest(WireModel):
     monitoring_evaluation_metrics: list[MonitoringEvaluationMetric] | None = None
     generic_monitoring_dimensions: list[GenericMonitoringDimension] | None = None
     actions: list[DetectionEventActionUnion] | None = None
-    segment_ids: list[str | None] | None = None
-    model_name: str | None = None
+    segment_ids: list[IdStr | None] | None = None
+    model_name: NameStr | None = None
 
 
 class CreateIntegrationCredentialsRequest(WireModel):
@@ -67,30 +67,30 @@ class CreateIntegrationCredentialsRequest(WireModel):
 
     name: NameStr
     default: bool = False
-    project_id: str
+    project_id: IdStr
 
 
 class CreateAwsIntegrationCredentialsRequest(CreateIntegrationCredentialsRequest):
     """Body of create_aws_integration_credentials: the IAM role the platform assumes."""
 
-    role_arn: str
+    role_arn: UrlStr
 
 
 class CreateAwsCompatibleIntegrationCredentialsRequest(CreateIntegrationCredentialsRequest):
     """Body of create_aws_compatible_integration_credentials (``endpoint_url`` null = AWS itself)."""
 
-    access_key_id: str
-    secret_access_key: str = Field(repr=False)
-    endpoint_url: str | None = None
+    access_key_id: ShortStr
+    secret_access_key: SecretText = Field(repr=False)
+    endpoint_url: UrlStr | None = None
 
 
 class GCPAccountInfo(WireModel):
     """A GCP service-account key file, as parsed by the client."""
 
     type: str
-    project_id: str
+    project_id: IdStr
     private_key_id: str
-    private_key: str = Field(repr=False)
+    private_key: SecretText = Field(repr=False)
     client_email: str
     client_id: str
     auth_uri: str
@@ -112,7 +112,7 @@ class AzureServicePrincipal(WireModel):
 
     app_id: str = Field(validation_alias=AliasChoices("app_id", "appId"))
     display_name: str = Field(validation_alias=AliasChoices("display_name", "displayName"))
-    password: str = Field(repr=False)
+    password: SecretText = Field(repr=False)
     tenant: str
 
 
@@ -127,11 +127,11 @@ class TestRetrainTriggerRequest(WireModel):
 
     __test__ = False  # not a pytest test class, despite the name
 
-    model_id: str
+    model_id: IdStr
     retrain_trigger: RetrainTriggerUnion
 
 
 class RetrainModelRequest(WireModel):
     """Body of retrain_model: fire the model's retrain trigger."""
 
-    model_id: str
+    model_id: IdStr

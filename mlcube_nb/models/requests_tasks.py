@@ -15,31 +15,43 @@ from mlcube_nb.enums import (
     TaskType,
     TextLanguage,
 )
-from mlcube_nb.models.common import NameStr, VersionStr, WireModel
+from mlcube_nb.models.common import (
+    Cost,
+    DescriptionStr,
+    IdStr,
+    Int64,
+    NameStr,
+    SampleCount,
+    ShortStr,
+    TagList,
+    Timestamp,
+    VersionStr,
+    WireModel,
+)
 from mlcube_nb.models.data import DataInfoUnion, ReferenceInfo
 from mlcube_nb.models.schema import DataSchema
 from mlcube_nb.models.tasks import TaskCostInfoUnion
 
-PredictionInfo = tuple[str, DataInfoUnion]
+PredictionInfo = tuple[IdStr, DataInfoUnion]
 """A predictions entry: ``[model_id, DataInfo]``."""
 
 
 class CreateTaskRequest(WireModel):
     """Body of create_task, including v1's extra keys (all optional)."""
 
-    project_id: str
+    project_id: IdStr
     name: NameStr
-    tags: list[NameStr] | None = None
+    tags: TagList | None = None
     task_type: TaskType
     data_structure: DataStructure
     cost_info: TaskCostInfoUnion | None = None
     optional_target: bool = False
     text_language: TextLanguage | None = None
-    positive_class: str | int | bool | None = None
-    rag_contexts_separator: str | None = None
-    llm_default_answer: str | None = None
+    positive_class: ShortStr | Int64 | bool | None = None
+    rag_contexts_separator: ShortStr | None = None
+    llm_default_answer: DescriptionStr | None = None
     semantic_segmentation_target_type: SemanticSegTargetType | None = None
-    timeseries_frequency: str | None = None
+    timeseries_frequency: ShortStr | None = None
     ocr_mode: OcrMode | None = None
     multi_turn: bool | None = None
 
@@ -47,52 +59,52 @@ class CreateTaskRequest(WireModel):
 class UpdateTaskRequest(WireModel):
     """Body of update_task; null keeps a field, ``tags: []`` clears the tags."""
 
-    task_id: str
+    task_id: IdStr
     name: NameStr | None = None
-    tags: list[NameStr] | None = None
+    tags: TagList | None = None
     cost_info: TaskCostInfoUnion | None = None
 
 
 class CreateModelRequest(WireModel):
     """Body of create_model."""
 
-    task_id: str
+    task_id: IdStr
     name: NameStr
     version: VersionStr
     metric_name: ModelMetricName | None = None
-    retraining_cost: float = 0.0
+    retraining_cost: Cost = 0.0
     preferred_suggestion_type: SuggestionType | None = None
-    resampled_dataset_size: int | None = None
+    resampled_dataset_size: SampleCount | None = None
     with_probabilistic_output: bool = False
 
 
 class SetModelSuggestionTypeRequest(WireModel):
     """Body of set_model_suggestion_type."""
 
-    model_id: str
+    model_id: IdStr
     preferred_suggestion_type: SuggestionType
-    resampled_dataset_size: int | None = None
+    resampled_dataset_size: SampleCount | None = None
 
 
 class UpdateModelVersionBySuggestionIdRequest(WireModel):
     """Body of update_model_version_by_suggestion_id (starts a job)."""
 
-    model_id: str
+    model_id: IdStr
     new_model_version: VersionStr
-    suggestion_id: str
+    suggestion_id: IdStr
 
 
 class UpdateModelVersionRequest(WireModel):
     """Body of update_model_version (the new version's reference starts empty)."""
 
-    model_id: str
+    model_id: IdStr
     new_model_version: VersionStr
 
 
 class UpdateModelVersionFromTimeRangeRequest(WireModel):
     """Body of update_model_version_from_time_range (v1 shape; starts a job)."""
 
-    model_id: str
+    model_id: IdStr
     new_model_version: VersionStr
     default_reference: ReferenceInfo
     segment_references: list[ReferenceInfo] | None = None
@@ -101,14 +113,14 @@ class UpdateModelVersionFromTimeRangeRequest(WireModel):
 class AddDataSchemaRequest(WireModel):
     """Body of add_data_schema."""
 
-    task_id: str
+    task_id: IdStr
     data_schema: DataSchema
 
 
 class AddHistoricalDataRequest(WireModel):
     """Body of add_historical_data; ``data_batch_type`` defaults to training for seed-shaped calls."""
 
-    task_id: str
+    task_id: IdStr
     inputs: DataInfoUnion | None = None
     metadata: DataInfoUnion | None = None
     target: DataInfoUnion | None = None
@@ -119,14 +131,14 @@ class AddHistoricalDataRequest(WireModel):
 class AddTargetDataRequest(WireModel):
     """Body of add_target_data."""
 
-    task_id: str
+    task_id: IdStr
     data: DataInfoUnion
 
 
 class SetModelReferenceRequest(WireModel):
     """Body of set_model_reference (v1 shape; starts a job)."""
 
-    model_id: str
+    model_id: IdStr
     default_reference: ReferenceInfo
     segment_references: list[ReferenceInfo] | None = None
 
@@ -134,7 +146,7 @@ class SetModelReferenceRequest(WireModel):
 class AddProductionDataRequest(WireModel):
     """Body of add_production_data; at least one of the four parts is expected."""
 
-    task_id: str
+    task_id: IdStr
     inputs: DataInfoUnion | None = None
     metadata: DataInfoUnion | None = None
     target: DataInfoUnion | None = None
@@ -144,36 +156,36 @@ class AddProductionDataRequest(WireModel):
 class CreateKpiRequest(WireModel):
     """Body of create_kpi."""
 
-    project_id: str
+    project_id: IdStr
     name: NameStr
 
 
 class AddKpiDataRequest(WireModel):
     """Body of add_kpi_data (the KPI series is tabular data)."""
 
-    kpi_id: str
+    kpi_id: IdStr
     kpi: DataInfoUnion
 
 
 class ComputeRetrainingReportRequest(WireModel):
     """Body of compute_retraining_report."""
 
-    model_id: str
+    model_id: IdStr
 
 
 class ComputeRagEvaluationReportRequest(WireModel):
     """Body of compute_rag_evaluation_report: samples in ``[from_timestamp, to_timestamp]``."""
 
-    task_id: str
+    task_id: IdStr
     report_name: NameStr
-    from_timestamp: float
-    to_timestamp: float
+    from_timestamp: Timestamp
+    to_timestamp: Timestamp
 
 
 class ComputeTopicModelingReportRequest(WireModel):
     """Body of compute_topic_modeling_report: samples in ``[from_timestamp, to_timestamp]``."""
 
-    task_id: str
+    task_id: IdStr
     report_name: NameStr
-    from_timestamp: float
-    to_timestamp: float
+    from_timestamp: Timestamp
+    to_timestamp: Timestamp

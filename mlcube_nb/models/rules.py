@@ -15,7 +15,7 @@ from mlcube_nb.enums import (
     MonitoringMetric,
     MonitoringTarget,
 )
-from mlcube_nb.models.common import WireModel
+from mlcube_nb.models.common import UrlStr, WireModel
 
 _T = DetectionEventActionType
 
@@ -30,14 +30,14 @@ class DiscordNotificationAction(DetectionEventAction):
     """Post a message to a Discord webhook."""
 
     type: Literal[_T.DISCORD_NOTIFICATION] = _T.DISCORD_NOTIFICATION
-    webhook: str
+    webhook: UrlStr
 
 
 class SlackNotificationAction(DetectionEventAction):
     """Post a message to a Slack webhook (no ``channel`` key: it would break v1's action mapping)."""
 
     type: Literal[_T.SLACK_NOTIFICATION] = _T.SLACK_NOTIFICATION
-    webhook: str
+    webhook: UrlStr
 
 
 class EmailNotificationAction(DetectionEventAction):
@@ -51,14 +51,14 @@ class TeamsNotificationAction(DetectionEventAction):
     """Post a message to a Microsoft Teams webhook."""
 
     type: Literal[_T.TEAMS_NOTIFICATION] = _T.TEAMS_NOTIFICATION
-    webhook: str
+    webhook: UrlStr
 
 
 class MqttNotificationAction(DetectionEventAction):
     """Publish a message on an MQTT topic."""
 
     type: Literal[_T.MQTT_NOTIFICATION] = _T.MQTT_NOTIFICATION
-    connection_string: str
+    connection_string: UrlStr
     topic: str
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataType, ImageMode, TimeseriesMode
-from mlcube_nb.models.common import WireModel
+from mlcube_nb.models.common import Dimension, Int64, WireModel
 
 
 class ColumnInfo(WireModel):
@@ -14,10 +14,10 @@ class ColumnInfo(WireModel):
     is_nullable: bool
     data_type: DataType
     predicted_target: str | None = None
-    possible_values: list[str | int | bool] | None = None
+    possible_values: list[str | Int64 | bool] | None = None
     model_id: str | None = None
-    dims: list[int] | None = None
-    tol: int | None = 0
+    dims: list[Dimension] | None = None
+    tol: Dimension | None = 0
     classes_names: list[str] | None = None
     subrole: ColumnSubRole | None = None
     image_mode: ImageMode | None = None

@@ -15,7 +15,7 @@ from mlcube_nb.enums import (
     TaskType,
     TextLanguage,
 )
-from mlcube_nb.models.common import WireModel
+from mlcube_nb.models.common import Cost, Int64, WireModel
 from mlcube_nb.models.integrations import RetrainTriggerUnion
 from mlcube_nb.models.monitoring import MonitoringQuantityStatus
 
@@ -31,28 +31,28 @@ class TaskCostInfo(WireModel):
 class RegressionTaskCostInfo(TaskCostInfo):
     """Cost per unit of over- and under-estimate."""
 
-    overestimation_cost: float
-    underestimation_cost: float
+    overestimation_cost: Cost
+    underestimation_cost: Cost
 
 
 class BinaryClassificationTaskCostInfo(TaskCostInfo):
     """Cost of one false positive and one false negative."""
 
-    false_positive_cost: float
-    false_negative_cost: float
+    false_positive_cost: Cost
+    false_negative_cost: Cost
 
 
 class MulticlassClassificationTaskCostInfo(TaskCostInfo):
     """Cost of misclassifying a sample, by true class."""
 
-    misclassification_cost: dict[str | int, float]
+    misclassification_cost: dict[str | Int64, Cost]
 
 
 class MultilabelClassificationTaskCostInfo(TaskCostInfo):
     """False-positive and false-negative cost, by label."""
 
-    false_positive_costs: dict[str, float]
-    false_negative_costs: dict[str, float]
+    false_positive_costs: dict[str, Cost]
+    false_negative_costs: dict[str, Cost]
 
 
 TaskCostInfoUnion = (

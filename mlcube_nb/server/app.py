@@ -15,6 +15,7 @@ from mlcube_nb.server.health import router as health_router
 from mlcube_nb.server.jobs.housekeeping import housekeeping
 from mlcube_nb.server.jobs.runner import JobRunner
 from mlcube_nb.server.jobs.signals import JobSignals
+from mlcube_nb.server.json_limits import JsonBodyLimits
 from mlcube_nb.server.outbox import OutboxDispatcher
 from mlcube_nb.server.redact import install_redaction
 from mlcube_nb.server.routes import (
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.storage = Storage(settings.resolved_storage_url)
     app.state.job_signals = JobSignals()
     install_error_handlers(app)
+    app.add_middleware(JsonBodyLimits)  # depth and size of JSON bodies measured before FastAPI parses them
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(uploads.router)  # presigned upload URLs: outside the API prefix, no API key

@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from mlcube_nb.server.action_secrets import unseal
 from mlcube_nb.server.actions.result import DeliveryResult
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, TaskRow
@@ -127,8 +128,8 @@ class OutboxDispatcher:
             from mlcube_nb.server.actions.context import delivery_context
 
             context = delivery_context(session, task, model, row.action, settings=self.settings)
-            return {"action": dict(row.action), "notice": dict(row.notice), "attempt": row.attempts + 1,
-                    **context}
+            return {"action": unseal(self.settings, row.action), "notice": dict(row.notice),
+                    "attempt": row.attempts + 1, **context}
 
     def _attempt(self, delivery_id: str) -> bool:
         job = self._claim(delivery_id)

@@ -1,4 +1,8 @@
-"""Keep secrets out of logs: API keys travel in a few URL paths (delete_api_key) and must be masked."""
+"""Keep secrets out of logs: API keys travel in a few URL paths (delete_api_key) and must be masked.
+
+The access log records paths without their query string: a client may send anything there
+(``?api_key=...``, a presigned token), and the path and status are what an operator needs.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,21 @@ def redact_path(text: str) -> str:
     return _KEY_IN_PATH.sub(r"\1***", text)
 
 
+def without_query(path: str) -> str:
+    """*path* without its query string (``?`` and what follows), marked ``?...`` when there was one."""
+    head, mark, _ = path.partition("?")
+    return head + ("?..." if mark else "")
+
+
 class RedactingFilter(logging.Filter):
-    """A logging filter that masks API keys in a record's message and arguments."""
+    """A logging filter that masks API keys in a record's message and arguments, and access-log queries."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(redact_path(a) if isinstance(a, str) else a for a in record.args)
+        if record.args and isinstance(record.args, tuple):
+            args = tuple(redact_path(a) if isinstance(a, str) else a for a in record.args)
+            if record.name == "uvicorn.access" and len(args) >= 3 and isinstance(args[2], str):
+                args = (*args[:2], without_query(args[2]), *args[3:])  # (client, method, path, version, status)
+            record.args = args
         if isinstance(record.msg, str):
             record.msg = redact_path(record.msg)
         return True

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -24,10 +26,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def _private_sqlite_file(database: str | None) -> None:
+    """Make the SQLite file (and its -wal/-shm files) readable by the owner only (0600).
+
+    The file holds password and key hashes and encrypted secrets. SQLite creates -wal and -shm
+    with the main file's permissions, so fixing the main file (before the first connection) is enough;
+    files left by an older version are tightened too.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite will report the missing folder itself
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = path.with_name(path.name + suffix)
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for *url*: SQLite gets pragmas and thread sharing, PostgreSQL uses psycopg 3."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _private_sqlite_file(parsed.database)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from mlcube_nb.server.rbac import Caller
@@ -24,6 +25,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+API_KEY_HEADER = APIKeyHeader(
+    name="X-Api-Key", scheme_name="ApiKey", auto_error=False,
+    description="The caller's API key, sent in the `X-Api-Key` header.",
+)
+"""The API key as an OpenAPI ``apiKey`` security scheme, so generated clients and fuzzers send it as a header."""
+
+
 def get_settings(request: Request) -> Settings:
     """The app's settings."""
     return request.app.state.settings
@@ -31,7 +39,7 @@ def get_settings(request: Request) -> Settings:
 
 def get_caller(
     session: Annotated[Session, Depends(get_session, scope="function")],
-    x_api_key: Annotated[str | None, Header(alias="X-Api-Key")] = None,
+    x_api_key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
 ) -> Caller:
     """The authenticated caller (401 otherwise)."""
     return identity.authenticate(session=session, api_key=x_api_key)

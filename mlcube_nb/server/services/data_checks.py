@@ -71,9 +71,11 @@ def rows_text(mask: pa.Array | pa.ChunkedArray, offset: int = 0) -> str:
     return text + (f" and {more} more" if more > 0 else "")
 
 
-def _example(column: pa.ChunkedArray, mask: pa.Array | pa.ChunkedArray) -> str:
+def _example(column: pa.ChunkedArray, mask: pa.Array | pa.ChunkedArray, limit: int = 60) -> str:
+    """The first offending value, as repr (control characters escaped) and cut to *limit* characters."""
     hits = pc.indices_nonzero(pc.fill_null(mask, False))
-    return repr(column.take(hits[:1]).to_pylist()[0]) if len(hits) else ""
+    text = repr(column.take(hits[:1]).to_pylist()[0]) if len(hits) else ""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _where(expected: Expected, column: ColumnInfo | str) -> str:
@@ -128,14 +130,37 @@ def _to_number(expected: Expected, info: ColumnInfo | str, column: pa.ChunkedArr
     return pc.cast(pc.utf8_trim_whitespace(column), target)
 
 
+TIME_RANGE = (-62135596800.0, 253402300799.0)
+"""Timestamps a batch may carry: years 1 to 9999 (what datetime can show), in seconds since the epoch."""
+
+
+def _finite(expected: Expected, info: ColumnInfo, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Refuse infinities: no statistic, plot or JSON answer can carry them."""
+    if pa.types.is_floating(column.type):
+        infinite = pc.is_inf(column)
+        if pc.any(infinite).as_py():
+            raise invalid(f"{_where(expected, info)} has infinite values at {rows_text(infinite)}; "
+                          "send finite numbers (or leave the value missing)")
+    return column
+
+
+def check_time_range(expected: Expected, info: ColumnInfo, times: pa.ChunkedArray) -> None:
+    """Refuse timestamps outside years 1–9999: they cannot be shown as dates nor compared meaningfully."""
+    low, high = TIME_RANGE
+    outside = pc.or_(pc.less(times, low), pc.greater(times, high))
+    if pc.any(outside).as_py():
+        raise invalid(f"{_where(expected, info)} has timestamps outside years 1-9999 at {rows_text(outside)} "
+                      f"(e.g. {_example(times, outside)}); send seconds since the epoch")
+
+
 def as_float(expected: Expected, info: ColumnInfo, column: pa.ChunkedArray, what: str) -> pa.ChunkedArray:
     kind = column.type
     if pa.types.is_floating(kind):
-        return column
+        return _finite(expected, info, column)
     if pa.types.is_integer(kind) or pa.types.is_null(kind):
         return pc.cast(column, pa.float64())
     if _is_text(kind):
-        return _to_number(expected, info, column, pa.float64(), what)
+        return _finite(expected, info, _to_number(expected, info, column, pa.float64(), what))
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         raise invalid(f"{_where(expected, info)} holds dates ({kind}); send {what} instead "
                       "(e.g. pandas: series.astype('int64') / 1e9)")
@@ -272,6 +297,7 @@ def conform(table: pa.Table, expected: Expected) -> Conformed:
                     raise invalid(f"{_where(expected, name)} has missing values at {rows_text(pc.is_null(new))}")
             elif info is expected.time:
                 new = as_float(expected, info, column, "float timestamps (seconds since the epoch)")
+                check_time_range(expected, info, new)
             elif info is expected.id:
                 new = _integer(expected, info, column) if info.data_type is DataType.INTEGER else \
                     _string(expected, info, column)
@@ -298,6 +324,7 @@ def conform_series(table: pa.Table, label: str, time_name: str, value_name: str)
     expected = Expected(label=label, id=time_info, time=time_info, required=(value_info,))
     times = as_float(expected, time_info, table[time_name], "float timestamps (seconds since the epoch)")
     check_nulls(expected, time_info, times)
+    check_time_range(expected, time_info, times)
     values = as_float(expected, value_info, table[value_name], "numbers")
     check_nulls(expected, value_info, values)
     bounds = pc.min_max(times) if len(times) else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tarfile
 import zipfile
 from collections.abc import Iterable
@@ -22,13 +23,23 @@ import pyarrow.parquet as pq
 
 from mlcube_nb.enums import ErrorCode, FileType, FolderType
 from mlcube_nb.server.errors import BadRequest
+from mlcube_nb.server.json_limits import MAX_JSON_DEPTH, json_depth
 
 Location = str | tuple[Any, str]
 TABLE_TYPES = (FileType.CSV, FileType.JSON, FileType.PARQUET)
+CSV_BLOCK = 16 << 20
+"""Bytes of CSV parsed per block: also the longest row a CSV file may have."""
+_UNPRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\u2027\u2030-\ud7ff\ue000-\ufffd]+")
 
 
 def _bad(label: str, message: str) -> BadRequest:
     return BadRequest(ErrorCode.INVALID_DATA, f"{label}: {message}")
+
+
+def readable(text: str, limit: int = 300) -> str:
+    """*text* (e.g. a parser's error) without control/binary characters and at most *limit* long."""
+    text = _UNPRINTABLE.sub("?", text.replace("\ufffd", "?"))
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _open(location: Location) -> Any:
@@ -49,27 +60,40 @@ def read_table(location: Location, file_type: FileType, label: str, string_colum
             with _open(location) as handle:
                 return pq.read_table(handle)
         if file_type is FileType.CSV:
-            return _read_csv(location, set(string_columns))
-        return _read_json(location)
+            return _not_empty(_read_csv(location, set(string_columns)), label)
+        return _not_empty(_read_json(location), label)
     except BadRequest:
         raise
-    except (pa.ArrowException, ValueError, UnicodeDecodeError, OSError) as exc:
-        raise _bad(label, f"could not read the {file_type.value} file ({exc})") from exc
+    except (pa.ArrowException, ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
+        if "straddl" in str(exc):
+            raise _bad(label, f"a row of the {file_type.value} file is longer than {CSV_BLOCK >> 20} MiB; shorten "
+                              "its fields or send the data as parquet") from exc
+        raise _bad(label, f"could not read the {file_type.value} file ({readable(str(exc))}); check that it is "
+                          f"a {file_type.value} file and that file_type says so") from exc
+
+
+def _not_empty(table: pa.Table, label: str) -> pa.Table:
+    if table.num_rows == 0:
+        raise _bad(label, "the file has no data rows; send at least one row")
+    return table
 
 
 def _read_csv(location: Location, string_columns: set[str]) -> pa.Table:
     convert = pcsv.ConvertOptions(column_types={name: pa.string() for name in string_columns},
                                   strings_can_be_null=True)
+    read = pcsv.ReadOptions(block_size=CSV_BLOCK)
     if isinstance(location, str):
-        return pcsv.read_csv(location, convert_options=convert)
+        return pcsv.read_csv(location, read_options=read, convert_options=convert)
     with _open(location) as handle:
-        return pcsv.read_csv(handle, convert_options=convert)
+        return pcsv.read_csv(handle, read_options=read, convert_options=convert)
 
 
 def _read_json(location: Location) -> pa.Table:
     """JSON: an array of records, an object of columns, or one record per line (JSON Lines)."""
     with _open(location) as handle:
         raw = handle.read()
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise ValueError(f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep; a table needs 3 or 4")
     try:
         data = json.loads(raw)
     except ValueError:  # more than one value: JSON Lines

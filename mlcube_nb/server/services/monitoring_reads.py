@@ -16,6 +16,7 @@ from mlcube_nb.enums import (
     MonitoringMetric,
     MonitoringStatus,
     MonitoringTarget,
+    TaskType,
 )
 from mlcube_nb.models import (
     ActionDelivery,
@@ -25,7 +26,7 @@ from mlcube_nb.models import (
     MonitoringHistoryPoint,
     MonitoringQuantityStatus,
 )
-from mlcube_nb.server.db.tables import ModelRow, TaskRow
+from mlcube_nb.server.db.tables import ModelRow, ReferenceRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
     BatchStatisticRow,
     DeliveryAttemptRow,
@@ -35,6 +36,7 @@ from mlcube_nb.server.db.tables.monitoring import (
 )
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
+from mlcube_nb.server.services.task_rules import check_monitoring_target
 
 _RANK = {"ok": 0, "warning": 1, "drift": 2}
 _E = TypeVar("_E", bound=Enum)
@@ -76,6 +78,15 @@ def quantity_statuses(session: Session, task_id: str) -> list[MonitoringQuantity
     return out
 
 
+def _segment_ids(session: Session, task_id: str) -> set[str]:
+    """Segments the task's model references name, or its monitored quantities carry."""
+    rows = session.scalars(select(ReferenceRow.segment_references).where(ReferenceRow.task_id == task_id))
+    named = {str(ref["segment_id"]) for refs in rows for ref in refs or [] if ref.get("segment_id") is not None}
+    monitored = session.scalars(select(QuantityStatusRow.segment_id).where(
+        QuantityStatusRow.task_id == task_id, QuantityStatusRow.segment_id.is_not(None)).distinct())
+    return named | {s for s in monitored if s is not None}
+
+
 def model_status(session: Session, model_id: str) -> MonitoringStatus | None:
     """The worst status among a model's quantities; None while the model is not monitored (no reference yet)."""
     statuses = session.scalars(select(QuantityStatusRow.status).where(QuantityStatusRow.model_id == model_id)).all()
@@ -84,8 +95,16 @@ def model_status(session: Session, model_id: str) -> MonitoringStatus | None:
 
 def monitoring_status(session: Session, caller: Caller, task_id: str, target: str, metric: str | None,
                       specification: str | None, segment_id: str | None) -> MonitoringQuantityStatus:
-    """The status of one quantity, the worst over the task's models; OK while nothing was tested."""
-    task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    """The status of one quantity, the worst over the task's models; OK while nothing was tested.
+
+    A target the task's type never monitors is a 400 and an unknown segment a 404, not a reassuring "ok".
+    """
+    task = task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    check_monitoring_target(TaskType(task.type), target)
+    if segment_id is not None and segment_id not in _segment_ids(session, task_id):
+        raise NotFound(ErrorCode.NOT_FOUND, f"segment_id {segment_id!r} is not a segment of task {task_id}: segments "
+                                            "are named by set_model_reference's segment_references; omit segment_id "
+                                            "for the whole population")
     query = select(QuantityStatusRow).where(
         QuantityStatusRow.task_id == task_id, QuantityStatusRow.monitoring_target == target,
         QuantityStatusRow.monitoring_metric.is_(None) if metric is None else QuantityStatusRow.monitoring_metric
@@ -163,6 +182,7 @@ def history(session: Session, caller: Caller, task_id: str, target: str | None, 
             decision=MonitoringStatus(row.decision), status=MonitoringStatus(row.status),
             warning_level=row.warning_level, drift_level=row.drift_level, test=row.test, n_rows=row.n_rows,
             features=[FeatureStatistic.model_validate(f) for f in row.features or []],
+            calibration=row.calibration,
         ))
     return out
 

@@ -18,12 +18,14 @@ from mlcube_nb.models import (
     DetectionEventRule,
     UpdateDetectionEventRuleRequest,
 )
+from mlcube_nb.server.action_secrets import seal, unseal
 from mlcube_nb.server.db.tables import DetectionEventRuleRow, ModelRow, TaskRow
 from mlcube_nb.server.errors import NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services import tasks
 from mlcube_nb.server.services.address_checks import bad
 from mlcube_nb.server.services.rule_actions import check_action
+from mlcube_nb.server.settings import Settings
 
 _FILTERS = ("monitoring_targets", "monitoring_metrics", "monitoring_evaluation_metrics",
             "generic_monitoring_dimensions", "segment_ids")
@@ -31,12 +33,13 @@ _KEPT_ON_NULL = ("name", "detection_event_type", "actions")  # an update's null 
 _ROW_FIELDS = ("name", "severity", "detection_event_type", "model_name", "actions", *_FILTERS)
 
 
-def to_model(row: DetectionEventRuleRow) -> DetectionEventRule:
-    """The wire model of a rule row; filter containers are never null in a response."""
+def to_model(row: DetectionEventRuleRow, settings: Settings) -> DetectionEventRule:
+    """The wire model of a rule row (webhooks in clear); filter containers are never null in a response."""
     return DetectionEventRule.model_validate({
         "rule_id": row.id, "name": row.name, "task_id": row.task_id, "model_name": row.model_name,
         "severity": row.severity, "detection_event_type": row.detection_event_type,
-        "actions": list(row.actions or []), "monitoring_targets": list(row.monitoring_targets or []),
+        "actions": [unseal(settings, action) for action in row.actions or []],
+        "monitoring_targets": list(row.monitoring_targets or []),
         "monitoring_metrics": dict(row.monitoring_metrics or {}),
         "monitoring_evaluation_metrics": list(row.monitoring_evaluation_metrics or []),
         "generic_monitoring_dimensions": list(row.generic_monitoring_dimensions or []),
@@ -108,26 +111,29 @@ def _check(session: Session, task: TaskRow, values: dict[str, Any]) -> None:
             _check_retrain(session, task, model_name, label)
 
 
-def _apply(session: Session, task: TaskRow, row: DetectionEventRuleRow, values: dict[str, Any]) -> None:
-    """Check the rule as it would be stored, then write its fields."""
+def _apply(session: Session, task: TaskRow, row: DetectionEventRuleRow, values: dict[str, Any],
+           settings: Settings) -> None:
+    """Check the rule as it would be stored, then write its fields (webhooks encrypted)."""
     _check(session, task, values)
     for field in _ROW_FIELDS:
         value = values[field]
-        setattr(row, field, [action.model_dump(mode="json") for action in value] if field == "actions" else value)
+        if field == "actions":
+            value = [seal(settings, action.model_dump(mode="json")) for action in value]
+        setattr(row, field, value)
 
 
-def create(*, session: Session, caller: Caller, request: CreateDetectionEventRuleRequest) -> str:
+def create(*, session: Session, caller: Caller, request: CreateDetectionEventRuleRequest, settings: Settings) -> str:
     """Create a rule on a task; returns its id. Needs WORK_ON_PROJECT."""
     task = tasks.get_or_raise(session, caller, request.task_id, ProjectPermission.WORK_ON_PROJECT)
     values = {field: _normalised(field, getattr(request, field)) for field in _ROW_FIELDS}
     row = DetectionEventRuleRow(task_id=task.id)
-    _apply(session, task, row, values)
+    _apply(session, task, row, values, settings)
     session.add(row)
     session.flush()
     return row.id
 
 
-def update(*, session: Session, caller: Caller, request: UpdateDetectionEventRuleRequest) -> str:
+def update(*, session: Session, caller: Caller, request: UpdateDetectionEventRuleRequest, settings: Settings) -> str:
     """Change the keys the request carries; absent keys, and a null name, type or actions, keep their value.
 
     v1 sends every key (a full replacement); our client sends only what the seed call was given.
@@ -136,14 +142,14 @@ def update(*, session: Session, caller: Caller, request: UpdateDetectionEventRul
     task = session.get(TaskRow, row.task_id)
     assert task is not None  # the rule was found through its task
     values = {field: getattr(row, field) for field in _ROW_FIELDS}
-    values["actions"] = list(to_model(row).actions)
+    values["actions"] = list(to_model(row, settings).actions)
     for field in _ROW_FIELDS:
         value = getattr(request, field)
         if field in request.model_fields_set and not (value is None and field in _KEPT_ON_NULL):
             values[field] = _normalised(field, value)
     if "severity" not in request.model_fields_set and values["detection_event_type"] != DetectionEventType.DRIFT_ON:
         values["severity"] = None  # the seed cannot send a null severity; only drift_on rules keep one
-    _apply(session, task, row, values)
+    _apply(session, task, row, values, settings)
     return row.id
 
 

@@ -34,6 +34,25 @@ STRUCTURES: dict[TaskType, frozenset[DataStructure]] = {
 }
 """Data structures each task type supports (PLATFORM.md §8.7)."""
 
+_RAG_TARGETS = frozenset({"user_input", "retrieved_context", "user_input_retrieved_context",
+                          "user_input_model_output", "model_output_retrieved_context", "turn"})
+TASK_SPECIFIC_TARGETS: dict[str, frozenset[TaskType]] = {
+    **{target: frozenset({_T.RAG}) for target in _RAG_TARGETS},
+    "character_error_rate": frozenset({_T.OCR}),
+    "word_error_rate": frozenset({_T.OCR}),
+}
+"""Monitoring targets that exist only for some task types (PLATFORM.md §8.2); the others apply more widely."""
+
+
+def check_monitoring_target(task_type: TaskType, target: str) -> None:
+    """Refuse a monitoring target that no task of this type has (e.g. word_error_rate on a regression)."""
+    allowed = TASK_SPECIFIC_TARGETS.get(target)
+    if allowed is not None and task_type not in allowed:
+        kinds = ", ".join(sorted(t.value for t in allowed))
+        raise _bad(f"monitoring_target {target} is monitored only on {kinds} tasks, and this task is "
+                   f"{task_type.value}: pick a target of its type (e.g. input, prediction)")
+
+
 COST_INFO: dict[TaskType, type[TaskCostInfo]] = {
     _T.REGRESSION: RegressionTaskCostInfo,
     _T.CLASSIFICATION_BINARY: BinaryClassificationTaskCostInfo,

@@ -1,6 +1,7 @@
 """Upload slots (PLATFORM.md §3.2–3.4): hand out a presigned URL, receive the file, verify its checksum.
 
-A slot is single use, expires after :data:`UPLOAD_TTL`, and is unguessable: the URL names the slot
+A slot is single use, expires after ``Settings.upload_ttl_s`` (``MLCUBE_UPLOAD_TTL_S``, default one hour)
+both for the upload and for the add_* request that uses it, and is unguessable: the URL names the slot
 and the form fields carry a random token of which only the SHA-256 is stored. The upload is a
 ``multipart/form-data`` POST (the fields, then a part named ``file``) answered ``204``. The file is
 streamed to a staging file under ``MLCUBE_HOME/uploads`` while its SHA-256 is computed, never held in
@@ -40,7 +41,6 @@ from mlcube_nb.server.settings import Settings
 
 log = logging.getLogger("mlcube_nb.uploads")
 
-UPLOAD_TTL = timedelta(hours=1)
 FIELD_LIMIT = 4096
 DRAIN_LIMIT = 512 << 20
 _CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
@@ -99,7 +99,7 @@ def create_slot(*, session: Session, caller: Caller, settings: Settings, query: 
         data_category=query.data_category.value if query.data_category else None,
         data_structure=query.data_structure.value, file_name=file_name, file_type=query.file_type.value,
         is_folder=query.is_folder, folder_type=query.folder_type.value if query.folder_type else None,
-        checksum=checksum, status="open", expires_at=utcnow() + UPLOAD_TTL,
+        checksum=checksum, status="open", expires_at=utcnow() + timedelta(seconds=settings.upload_ttl_s),
     )
     session.add(row)
     session.flush()
@@ -314,13 +314,20 @@ async def receive(request: Request, upload_id: str) -> None:
 def take(session: Session, upload_id: str, *, task_id: str | None, kpi_id: str | None) -> UploadRow:
     """The uploaded slot an add_* body names, checked to belong to this task (or KPI)."""
     row = session.get(UploadRow, upload_id)
-    if row is None or row.task_id != task_id or row.kpi_id != kpi_id:
+    if row is None:
+        raise _bad(f"storing_process_id {upload_id} is unknown, already used by an earlier request, or was "
+                   "discarded after a refused one: ask for a new upload URL and upload the file again",
+                   ErrorCode.UPLOAD_EXPIRED)
+    if row.task_id != task_id or row.kpi_id != kpi_id:
         owner = f"task {task_id}" if task_id else f"KPI {kpi_id}"
         raise _bad(f"storing_process_id {upload_id} is not an upload of {owner}: ask for an upload URL for "
                    "this task and upload the file again", ErrorCode.UPLOAD_EXPIRED)
+    if row.expires_at <= utcnow():
+        raise _bad(f"storing_process_id {upload_id} expired at {row.expires_at.isoformat()} (an upload must be "
+                   "used within its slot's lifetime): upload the file again", ErrorCode.UPLOAD_EXPIRED)
     if row.status != "uploaded" or not row.staged_path or not os.path.exists(row.staged_path):
-        raise _bad(f"storing_process_id {upload_id} has no uploaded file (never uploaded, already used, or "
-                   "expired): upload the file again", ErrorCode.UPLOAD_EXPIRED)
+        raise _bad(f"storing_process_id {upload_id} has no uploaded file (never uploaded, or already used): "
+                   "upload the file again", ErrorCode.UPLOAD_EXPIRED)
     return row
 
 
