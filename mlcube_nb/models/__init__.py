@@ -73,6 +73,7 @@ from mlcube_nb.models.queries import (
     GetPresignedUrlRequest,
 )
 from mlcube_nb.models.reports import (
+    RagEvaluationJudge,
     ResampledDatasetSuggestion,
     RetrainingReport,
     SampleWeightsSuggestion,
@@ -268,6 +269,7 @@ __all__ = [
     "PresignedUrl",
     "PresignedUrlResponse",
     "Project",
+    "RagEvaluationJudge",
     "ReferenceInfo",
     "RegressionTaskCostInfo",
     "RemoteDataSource",

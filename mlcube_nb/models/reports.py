@@ -53,8 +53,21 @@ class RetrainingReport(WireModel):
     cost_lower_bound: float | None = None
 
 
+class RagEvaluationJudge(WireModel):
+    """Which judge scored a RAG evaluation report (offline, or an LLM by model name) and what it can see."""
+
+    kind: str
+    name: str
+    sees: str
+    cannot_see: str
+    model: str | None = None
+    prompt_version: str | None = None
+    failed_samples: int = 0
+    judge_tokens: int | None = None
+
+
 class TaskRagEvalReportItem(WireModel):
-    """A RAG-evaluation report of a task: name, computation state and evaluated range."""
+    """A RAG-evaluation report of a task: name, computation state, evaluated range and (once computed) its judge."""
 
     id: str
     creation_datetime: datetime
@@ -62,6 +75,7 @@ class TaskRagEvalReportItem(WireModel):
     status: JobStatus
     from_datetime: datetime
     to_datetime: datetime
+    judge: RagEvaluationJudge | None = None
 
 
 class TaskTopicModelingReportItem(WireModel):

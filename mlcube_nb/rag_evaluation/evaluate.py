@@ -66,7 +66,8 @@ def _missing(sample: Sample) -> set[str]:
     return absent
 
 
-def _not_computed(metric: str, absent: set[str]) -> MetricResult:
+def not_computed(metric: str, absent: set[str]) -> MetricResult:
+    """The lowest result of *metric*, naming the missing sample parts (of *absent*) it needs."""
     parts = [_PART_NAMES[p] for p in REQUIRED[metric] if p in absent]
     names = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     verb, pronoun = ("is", "it") if len(parts) == 1 else ("are", "them")
@@ -80,7 +81,7 @@ def evaluate_sample(sample: Sample, corpus: Bm25Corpus) -> dict[str, MetricResul
     results: dict[str, MetricResult] = {}
     for metric in METRICS:
         if absent.intersection(REQUIRED[metric]):
-            results[metric] = _not_computed(metric, absent)
+            results[metric] = not_computed(metric, absent)
         elif metric == "relevance":
             results[metric] = metrics.relevance(sample, corpus)
         else:

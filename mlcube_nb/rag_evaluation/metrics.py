@@ -10,6 +10,8 @@ Each function gets a sample whose needed parts are present (missing parts are ha
 - attribution: 1-based chunks whose content the response reuses (see :data:`ATTRIBUTION_SHARE`);
 - faithfulness 1–5: share of the response's terms and sentences found in the context, one point
   less for each number the response states that the context does not (when the context has numbers);
+  1 when it contradicts the context (a negation, an antonym, a name or number the context states
+  otherwise: :mod:`.contradiction`) or shares no content word with it, at least 2 otherwise;
 - satisfaction 1–5: response present, not a refusal, covering the query's terms and adding to them.
 """
 
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mlcube_nb.rag_evaluation.bm25 import Bm25Corpus
+from mlcube_nb.rag_evaluation.contradiction import contradictions
 from mlcube_nb.rag_evaluation.text import Terms, is_refusal, numbers, sentences
 
 ATTRIBUTION_SHARE = 0.3
@@ -152,8 +155,8 @@ def attribution(sample: Sample) -> MetricResult:
 
 
 def faithfulness(sample: Sample) -> MetricResult:
-    """How much of the response the context supports; numbers the context states otherwise lower it."""
-    assert sample.response is not None and sample.response_text is not None
+    """How much of the response the context supports; a contradiction of the context scores 1."""
+    assert sample.response is not None and sample.response_text is not None and sample.chunk_texts is not None
     if is_refusal(sample.response_text, sample.default_answer):
         return MetricResult(5, "The response declines to answer, so it claims nothing the context could contradict")
     response, context = sample.response.unique, sample.context.unique
@@ -168,11 +171,14 @@ def faithfulness(sample: Sample) -> MetricResult:
     score = _band(support, (0.25, 0.5, 0.7, 0.9))
     context_numbers = numbers(context)
     wrong = sorted(numbers(response) - context_numbers) if context_numbers else []
-    score = max(1, score - min(len(wrong), MAX_NUMBER_PENALTY))
+    score = max(2 if word_share > 0 else 1, score - min(len(wrong), MAX_NUMBER_PENALTY))
     text = (f"{word_share:.0%} of the response's content words and {supported} of {len(checked)} sentences are "
             "supported by the context")
     if wrong:
         text += f"; numbers not in the context: {', '.join(n[1:] for n in wrong)}"
+    against = contradictions(sample.response_text, sample.chunk_texts, sample.language)
+    if against:
+        return MetricResult(1, f"The response contradicts the context: {'; '.join(against[:3])}. {text}")
     return MetricResult(score, text)
 
 

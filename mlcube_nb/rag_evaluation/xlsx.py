@@ -1,8 +1,12 @@
-"""A minimal Office Open XML workbook writer (``.xlsx``) with the standard library only.
+"""Write ``.xlsx`` workbooks with XlsxWriter: typed cells, sized and wrapped columns, no formula injection.
 
-An ``.xlsx`` file is a zip of small XML parts: content types, package relationships, the workbook
-with its sheet list and relationships, a stylesheet and one worksheet per sheet. Cells are written
-as numbers or as inline strings, which every spreadsheet program (and openpyxl / pandas) reads.
+Cells keep their type (numbers, booleans, text; ``None`` and non-finite numbers stay empty). The first
+row is a bold, frozen header with a filter; each column is as wide as its content (capped), and long
+text wraps. Text never becomes a formula: it is written with ``write_string`` only (XlsxWriter's
+string-to-formula/number/URL conversions are off), and a text that starts with ``=``, ``+``, ``-``,
+``@`` (or a tab / carriage return, which some programs strip before evaluating) also gets Excel's
+*quote prefix* style, so that editing the cell in a spreadsheet keeps it text (OWASP's CSV/formula
+injection advice, the ``'`` prefix, without changing the stored value).
 """
 
 from __future__ import annotations
@@ -11,58 +15,26 @@ import io
 import math
 import numbers
 import re
-import zipfile
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
+from typing import Any
+
+import xlsxwriter
 
 Cell = str | int | float | bool | None
 Sheet = tuple[str, Sequence[Sequence[Cell]]]
 
 MAX_CELL_CHARS = 32767  # Excel's limit for the text of one cell
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A text starting with one of these would be evaluated by a spreadsheet program as a formula."""
+MAX_WIDTH = 60  # characters; wider text wraps
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_DOC_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-
-
-def column_letter(index: int) -> str:
-    """The spreadsheet column name of a 0-based column index (0 → A, 26 → AA)."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
-
-
-def _cell(ref: str, value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, numbers.Integral):
-        return f'<c r="{ref}"><v>{int(value)}</v></c>'
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        return f'<c r="{ref}"><v>{number!r}</v></c>' if math.isfinite(number) else ""
-    text = escape(_ILLEGAL_XML.sub("", str(value))[:MAX_CELL_CHARS])
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-
-
-def _worksheet(rows: Sequence[Sequence[Cell]]) -> str:
-    lines = []
-    for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{column_letter(c)}{r}", value) for c, value in enumerate(row))
-        lines.append(f'<row r="{r}">{cells}</row>')
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
-            f'<sheetData>{"".join(lines)}</sheetData></worksheet>')
+_OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
     """A legal, unique sheet name (max 31 characters, none of ``[]:*?/\\``)."""
-    base = _SHEET_NAME.sub("_", name)[:31] or "sheet"
+    base = _SHEET_NAME.sub("_", name).strip("'")[:31] or "sheet"
     title, n = base, 1
     while title.lower() in taken:
         n += 1
@@ -71,50 +43,82 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+def clean_text(value: object) -> str:
+    """A cell's text: characters XML cannot hold dropped, cut at Excel's per-cell limit."""
+    return _ILLEGAL_XML.sub("", str(value))[:MAX_CELL_CHARS]
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet program would read *text* as a formula if it were typed in."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def _width(value: Cell) -> int:
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else str(value)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+class _Formats:
+    """The few cell formats a sheet needs, created once per workbook."""
+
+    def __init__(self, book: Any) -> None:
+        self.header = book.add_format({"bold": True, "bottom": 1})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.quoted = book.add_format({"quote_prefix": True})
+        self.quoted_wrap = book.add_format({"quote_prefix": True, "text_wrap": True, "valign": "top"})
+
+    def text(self, text: str, wrapped: bool) -> Any:
+        if is_formula_like(text):
+            return self.quoted_wrap if wrapped else self.quoted
+        return self.wrap if wrapped else None
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Cell, formats: _Formats, wrapped: bool) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isfinite(number):
+            sheet.write_number(row, col, number)
+    else:
+        text = clean_text(value)
+        sheet.write_string(row, col, text, formats.text(text, wrapped))
+
+
+def _write_sheet(sheet: Any, rows: Sequence[Sequence[Cell]], formats: _Formats) -> None:
+    widths: list[int] = []
+    for row in rows:
+        for c, value in enumerate(row):
+            widths.extend([0] * (c + 1 - len(widths)))
+            widths[c] = max(widths[c], _width(value))
+    wrapped = [w > MAX_WIDTH for w in widths]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if r == 0 and isinstance(value, str):
+                text = clean_text(value)
+                sheet.write_string(0, c, text, formats.quoted if is_formula_like(text) else formats.header)
+            else:
+                _write_cell(sheet, r, c, value, formats, wrapped[c])
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, min(MAX_WIDTH, max(8, width + 2)))
+    if rows and widths:
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows) - 1, 0), len(widths) - 1)
+
+
 def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """The bytes of a workbook holding *sheets* (name, rows of cells), in order; the first is active."""
+    """The bytes of a workbook holding *sheets* (name, rows of cells; the first row is the header), in order."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
-    taken: set[str] = set()
-    titles = [_sheet_title(name, taken) for name, _ in sheets]
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_DOC_TYPE}.worksheet+xml"/>'
-                        for i in range(1, len(sheets) + 1))
-    content_types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_DOC_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_DOC_TYPE}.styles+xml"/>{overrides}</Types>')
-    package_rels = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    sheet_list = "".join(f'<sheet name="{escape(t, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-                         for i, t in enumerate(titles, start=1))
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
-                f'xmlns:r="{_REL}"><sheets>{sheet_list}</sheets></workbook>')
-    n = len(sheets)
-    sheet_rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                         for i in range(1, n + 1))
-    workbook_rels = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-                     f'{sheet_rels}<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-                     '</Relationships>')
-    styles = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
-              '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-              '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-              '<fill><patternFill patternType="gray125"/></fill></fills>'
-              '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-              '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-              '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-              '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-              '</styleSheet>')
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", package_rels)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        archive.writestr("xl/styles.xml", styles)
-        for i, (_, rows) in enumerate(sheets, start=1):
-            archive.writestr(f"xl/worksheets/sheet{i}.xml", _worksheet(rows))
+    book = xlsxwriter.Workbook(buffer, _OPTIONS)
+    formats = _Formats(book)
+    taken: set[str] = set()
+    for name, rows in sheets:
+        _write_sheet(book.add_worksheet(_sheet_title(name, taken)), rows, formats)
+    book.close()
     return buffer.getvalue()

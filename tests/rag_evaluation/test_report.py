@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
-from mlcube_nb.rag_evaluation import METRICS, RagSample, evaluate_samples, results_frame, summary, workbook
+from mlcube_nb.rag_evaluation import (
+    METRICS,
+    Judgement,
+    MetricResult,
+    RagSample,
+    evaluate_samples,
+    results_frame,
+    summary,
+    workbook,
+)
 from mlcube_nb.rag_evaluation.report import result_columns
-from mlcube_nb.rag_evaluation.xlsx import column_letter, write_xlsx
+from mlcube_nb.rag_evaluation.xlsx import write_xlsx
 from tests.rag_evaluation.xlsx_reader import read_xlsx, records
 
 SAMPLES = [
@@ -25,7 +35,7 @@ def _frame():
 def test_workbook_has_samples_and_summary_sheets_with_every_metric() -> None:
     frame, evaluations = _frame()
     sheets = read_xlsx(workbook(frame))
-    assert list(sheets) == ["samples", "summary"]
+    assert list(sheets) == ["samples", "summary", "judge"]
     assert sheets["samples"][0] == result_columns()
     rows = records(sheets["samples"])
     assert [r["sample_id"] for r in rows] == ["s1", "s2"] and [r["timestamp"] for r in rows] == [10.0, 20.5]
@@ -57,5 +67,47 @@ def test_minimal_workbook_parts_and_column_names() -> None:
     assert {"[Content_Types].xml", "xl/styles.xml", "xl/worksheets/sheet2.xml"} <= set(names)
     sheets = read_xlsx(content)
     assert list(sheets) == ["a_b", "a_b_2"]  # illegal characters replaced, names kept unique
-    assert sheets["a_b"] == [["x", 1.0, 2.5, True]] and sheets["a_b_2"] == [[]]
-    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    assert sheets["a_b"] == [["x", 1.0, 2.5, True]] and sheets["a_b_2"] == []  # no cell for NaN
+
+
+def _styles(content: bytes) -> tuple[str, list[str]]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", archive.read("xl/styles.xml").decode()).group(1)  # type: ignore[union-attr]
+    return archive.read("xl/worksheets/sheet1.xml").decode(), re.findall(r"<xf [^>]*?/?>", xfs)
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
+    risky = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\",\"y\")", "\t=1"]
+    content = write_xlsx([("s", [["header", "n"], *[[text, 1] for text in risky], ["plain", -5]])])
+    assert read_xlsx(content)["s"][1:] == [[text, 1.0] for text in risky] + [["plain", -5.0]]  # values unchanged
+    sheet, xfs = _styles(content)
+    assert "<f>" not in sheet and "<f " not in sheet  # no cell is a formula
+    for row in range(2, 2 + len(risky)):
+        cell = re.search(rf'<c r="A{row}"([^>]*)>', sheet).group(1)  # type: ignore[union-attr]
+        assert 't="s"' in cell  # a string cell...
+        style = int(re.search(r's="(\d+)"', cell).group(1))  # type: ignore[union-attr]
+        assert 'quotePrefix="1"' in xfs[style]  # ...that stays text when edited in Excel
+    plain = re.search(r'<c r="A8"([^>]*)>', sheet).group(1)  # type: ignore[union-attr]
+    assert 's="' not in plain or 'quotePrefix="1"' not in xfs[int(re.search(r's="(\d+)"', plain).group(1))]  # type: ignore[union-attr]
+    assert re.search(r'<c r="B8"[^>]*><v>-5</v>', sheet)  # numbers stay numbers
+
+
+def test_failed_samples_are_named_and_left_out_of_the_statistics() -> None:
+    ok = {m: MetricResult([1] if m == "attribution" else 4, f"{m} ok") for m in METRICS}
+    judgements = [Judgement(ok, prompt_tokens=100, completion_tokens=20),
+                  Judgement(None, "judge failed: the model server answered HTTP 500", 7, 0)]
+    frame = results_frame(["a", "b"], [1.0, 2.0], SAMPLES, judgements)
+    judge = {"kind": "llm", "name": "judge-model", "model": "judge-model", "prompt_version": "v",
+             "sees": "the texts", "cannot_see": "the world"}
+    stats = summary(frame, judge)
+    assert stats["failed_samples"] == 1 and stats["judge_tokens"] == 127 and stats["judge"]["name"] == "judge-model"
+    assert stats["metrics"]["faithfulness"] == {"mean": 4.0, "min": 4.0, "max": 4.0}
+    assert stats["metrics"]["attribution"] == {"mean": 1.0, "min": 1.0, "max": 1.0}
+    sheets = read_xlsx(workbook(frame, judge))
+    failed = records(sheets["samples"])[1]
+    assert failed["judge_failure"] == "judge failed: the model server answered HTTP 500"
+    assert failed["faithfulness"] is None and failed["faithfulness_explanation"] == failed["judge_failure"]
+    about = {row[0]: row[1] for row in sheets["judge"][1:]}
+    assert about["judge"] == "judge-model" and about["samples the judge failed on"] == 1
+    assert about["tokens used (as reported by the model server)"] == 127
+    assert [s["samples"] for s in records(sheets["summary"])] == [1] * len(METRICS)

@@ -77,12 +77,15 @@ def test_compute_list_and_export_a_report(team: Team, tmp_path: Path) -> None:
     report = reports[0]
     assert (report.name, report.status) == ("first week", JobStatus.COMPLETED)
     assert (report.from_datetime, report.to_datetime) == (_utc(100.0), _utc(103.0))
+    assert report.judge is not None and (report.judge.kind, report.judge.failed_samples) == ("offline", 0)
+    assert "negation" in report.judge.sees and "paraphrase" in report.judge.cannot_see
     assert client.get_job(job_id).job_group == "compute_rag_evaluation_report"
 
     client.export_rag_evaluation_report(report.id, str(tmp_path / "out"), "weekly")
     path = tmp_path / "out" / "weekly.xlsx"
     sheets = read_xlsx(path.read_bytes())
-    assert list(sheets) == ["samples", "summary"]
+    assert list(sheets) == ["samples", "summary", "judge"]
+    assert {row[0]: row[1] for row in sheets["judge"][1:]}["judge"] == "offline (word overlap and rules)"
     rows = {r["sample_id"]: r for r in records(sheets["samples"])}
     assert set(rows) == {"copy", "offtopic", "nocontext", "wrongnumber"}  # "later" is outside the range
     copy, offtopic, nocontext, wrong = rows["copy"], rows["offtopic"], rows["nocontext"], rows["wrongnumber"]

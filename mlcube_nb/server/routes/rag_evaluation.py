@@ -19,7 +19,8 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 @router.post("/rag-evaluation", operation_id="compute_rag_evaluation_report")
 def compute_rag_evaluation_report(body: ComputeRagEvaluationReportRequest, request: Request, session: SessionDep,
                                   caller: CallerDep) -> str:
-    return rag_evaluation.compute(session=session, caller=caller, storage=request.app.state.storage, request=body)
+    return rag_evaluation.compute(session=session, caller=caller, storage=request.app.state.storage, request=body,
+                                  judge=rag_evaluation.judge_spec(request.app.state.settings))
 
 
 @router.get("/task/{task_id}/rag-evaluation", operation_id="get_rag_evaluation_reports")

@@ -5,10 +5,15 @@ the report row and enqueues the ``rag_evaluation`` pipeline in one transaction. 
 mirrors its job: it is read from the job row, and a report whose job failed is brought to ``error``
 with the job's reason whenever it is read, so the failure survives without the runner knowing
 about reports. ``export`` turns the stored per-sample results into an ``.xlsx`` workbook.
+
+The judge is chosen from the server's settings when the report is requested (:func:`judge_spec`): the
+LLM judge's non-secret settings when ``MLCUBE_LLM_BASE_URL`` is set, else the offline judge. The API
+key stays out of the job payload; workers read it from their own settings.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from datetime import datetime, timezone
 from typing import Any
@@ -18,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, ErrorCode, JobStatus, TaskType
-from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, TaskRagEvalReportItem
+from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, RagEvaluationJudge, TaskRagEvalReportItem
 from mlcube_nb.rag_evaluation import workbook
 from mlcube_nb.server.db.tables import ModelRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
@@ -27,6 +32,7 @@ from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services import data, report_common, tasks
 from mlcube_nb.server.services.data_rules import SchemaView
 from mlcube_nb.server.services.schema_rules import rag_part
+from mlcube_nb.server.settings import Settings
 from mlcube_nb.server.storage import Storage
 
 KIND = "rag_evaluation"
@@ -64,8 +70,29 @@ def _responses(session: Session, task: TaskRow, columns: list[ColumnInfo]) -> li
     return out
 
 
-def compute(*, session: Session, caller: Caller, storage: Storage, request: ComputeRagEvaluationReportRequest) -> str:
-    """Start the evaluation of a RAG task's samples in ``[from_timestamp, to_timestamp]``; returns the job id."""
+def judge_spec(settings: Settings) -> dict[str, Any]:
+    """The judge of new reports as the job payload names it: offline, or the LLM judge's non-secret settings."""
+    if not settings.llm_base_url:
+        return {"kind": "offline"}
+    if not settings.llm_model:
+        raise Conflict(ErrorCode.CONFLICT, "The server sets MLCUBE_LLM_BASE_URL but not MLCUBE_LLM_MODEL: ask the "
+                                           "administrator to set the judge's model name, or to unset the URL")
+    try:
+        importlib.import_module("openai")
+    except ImportError:
+        raise Conflict(ErrorCode.CONFLICT, "The server's LLM judge needs the 'openai' package: ask the administrator "
+                                           "to pip install 'mlcube-nb[llm]' on the server and its job workers, or "
+                                           "to unset MLCUBE_LLM_BASE_URL") from None
+    return {"kind": "llm", "base_url": settings.llm_base_url, "model": settings.llm_model,
+            "concurrency": settings.llm_concurrency, "timeout_s": settings.llm_timeout_s}
+
+
+def compute(*, session: Session, caller: Caller, storage: Storage, request: ComputeRagEvaluationReportRequest,
+            judge: dict[str, Any] | None = None) -> str:
+    """Start the evaluation of a RAG task's samples in ``[from_timestamp, to_timestamp]``; returns the job id.
+
+    *judge* is :func:`judge_spec` of the server's settings (None: the offline judge).
+    """
     task = tasks.get_or_raise(session, caller, request.task_id, ProjectPermission.WORK_ON_PROJECT)
     if task.type != TaskType.RAG.value:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"RAG evaluation is only available for RAG tasks; task "
@@ -96,6 +123,7 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
         "text_language": task.text_language, "separator": task.rag_contexts_separator,
         "default_answer": (task.options or {}).get("llm_default_answer"),
         "result_path": f"reports/{task.id}/{report.id}/rag_evaluation.parquet",
+        "judge": judge or {"kind": "offline"},
     }
     job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="rag_evaluation", project_id=task.project_id,
                         task_id=task.id, payload=payload)
@@ -109,9 +137,14 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
 
 def to_item(row: ReportRow) -> TaskRagEvalReportItem:
     """The wire item of a report row."""
+    summary = row.summary or {}
+    judge = None
+    if row.status == JobStatus.COMPLETED.value and summary.get("judge"):
+        judge = RagEvaluationJudge.model_validate(summary["judge"] | {
+            "failed_samples": summary.get("failed_samples", 0), "judge_tokens": summary.get("judge_tokens")})
     return TaskRagEvalReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
                                  status=JobStatus(row.status), from_datetime=report_common.utc(row.from_timestamp),
-                                 to_datetime=report_common.utc(row.to_timestamp))
+                                 to_datetime=report_common.utc(row.to_timestamp), judge=judge)
 
 
 def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskRagEvalReportItem]:
@@ -139,7 +172,7 @@ def get_or_raise(session: Session, caller: Caller, report_id: str, permission: P
 
 
 def export(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> tuple[str, bytes]:
-    """The report's file name and its ``.xlsx`` bytes (sheets ``samples`` and ``summary``)."""
+    """The report's file name and its ``.xlsx`` bytes (sheets ``samples``, ``summary`` and ``judge``)."""
     row = get_or_raise(session, caller, report_id, ProjectPermission.READ_PROJECT)
     report_common.refresh_status(session, row)
     if row.status == JobStatus.ERROR.value:
@@ -152,4 +185,4 @@ def export(*, session: Session, caller: Caller, storage: Storage, report_id: str
         raise Conflict(ErrorCode.CONFLICT, f"The results of RAG evaluation report {row.id} are no longer stored; "
                                            "compute the report again")
     table: pa.Table = storage.read([row.result_path])
-    return f"{row.name}.xlsx", workbook(table.to_pandas())
+    return f"{row.name}.xlsx", workbook(table.to_pandas(), (row.summary or {}).get("judge"))

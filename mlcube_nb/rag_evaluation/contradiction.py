@@ -1,0 +1,165 @@
+"""Contradictions the offline judge can see between a response and its context, clause by clause.
+
+Texts are cut into clauses (sentences, then at commas, colons and "and / but / while"). A response
+clause is compared with the context clause that shares most of its content words:
+
+- *polarity*: when they share at least two content words and half of the response clause's, an odd
+  number of negation cues (not, never, no, cannot, ...) on one side only, or an antonym of the other's
+  word (open/closed, free/paid, included/excluded...), is a contradiction; a negated antonym
+  ("never closes" against "open") is not;
+- *slots*: names (words written with a capital inside a sentence) and numbers. A clause whose names
+  and numbers no context clause holds together, while the context clause that best matches its
+  other words holds another name or number of the same kind, restates a fact with the wrong value
+  ("free above 30 euros" where the context says 50; "Paris is the capital of Italy").
+
+What it cannot see: synonyms, a swapped common noun ("the pool is open 24 hours" when the gym is),
+negations it has no cue for, and facts spread over clauses by pronouns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mlcube_nb.rag_evaluation.text import content_terms, sentences
+
+_NOT = re.compile(r"n['\u2019]t\b", re.IGNORECASE)
+_CLAUSE = re.compile(r",\s+(?:and|but|or|while|whereas|e|ma|mentre)?\s*|:\s+|\s+(?:and|but|while|whereas|ma|mentre)\s+",
+                     re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+NEGATION_CUES = frozenset("""
+not no never cannot none nobody nothing nowhere neither nor without non mai nessuno nessuna niente nulla senza
+""".split())
+"""Words that deny what their clause says (English and Italian; ``n't`` is read as ``not``)."""
+
+_ANTONYM_GROUPS: tuple[tuple[str, str], ...] = (  # (words of one pole, words of the other)
+    ("open opens opened opening", "closed close closes closing shut"),
+    ("free gratis gratuito gratuita", "paid charged chargeable payable"),
+    ("included include includes including incluso inclusa", "excluded exclude excludes excluding escluso esclusa"),
+    ("allowed permitted accepted consentito ammesso", "forbidden prohibited banned refused rejected vietato"),
+    ("available disponibile", "unavailable"),
+    ("possible possibile", "impossible impossibile"),
+    ("valid valido", "invalid"),
+    ("increase increases increased", "decrease decreases decreased"),
+    ("higher more", "lower less fewer"),
+    ("maximum max massimo", "minimum min minimo"),
+    ("mandatory required compulsory obbligatorio", "optional facoltativo"),
+    ("enabled", "disabled"),
+    ("true vero", "false falso"),
+    ("public pubblico", "private privato"),
+    ("safe", "unsafe dangerous"),
+    ("cheap cheaper", "expensive"),
+    ("early earlier", "late later"),
+)
+ANTONYMS: Mapping[str, tuple[int, int]] = {
+    word: (group, pole) for group, poles in enumerate(_ANTONYM_GROUPS)
+    for pole, words in ((1, poles[0]), (-1, poles[1])) for word in words.split()
+}
+"""word -> (antonym group, +1 or -1 pole)."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The parts of a clause the checks compare: content terms, names and numbers, negation, antonym poles."""
+
+    text: str
+    terms: frozenset[str]
+    slots: frozenset[str]
+    negated: bool
+    poles: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def plain(self) -> frozenset[str]:
+        """Content terms that are neither names nor numbers."""
+        return self.terms - self.slots
+
+
+def names(texts: Iterable[str], language: str) -> frozenset[str]:
+    """Content terms of words written with a capital letter inside a sentence (not as its first word)."""
+    found: set[str] = set()
+    for text in texts:
+        for sentence in sentences(text):
+            for word in _WORD.findall(sentence)[1:]:
+                if word[0].isupper():
+                    found.update(content_terms(word, language))
+    return frozenset(found)
+
+
+def clauses(text: str, language: str, known_names: frozenset[str]) -> list[Clause]:
+    """The clauses of *text*, each with what the checks compare."""
+    out = []
+    for sentence in sentences(_NOT.sub(" not", text)):
+        for part in _CLAUSE.split(sentence):
+            terms = frozenset(content_terms(part, language))
+            words = [w.lower() for w in _WORD.findall(part)]
+            if not terms:
+                continue
+            slots = frozenset(t for t in terms if t.startswith("#") or t in known_names)
+            negated = sum(w in NEGATION_CUES for w in words) % 2 == 1
+            poles = {ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}
+            out.append(Clause(part.strip(), terms, slots, negated, poles))
+    return out
+
+
+def _match(response: Clause, context: Clause) -> int:
+    return len(response.terms & context.terms) + len(response.poles.keys() & context.poles.keys())
+
+
+def _polarity(response: Clause, context: Clause) -> bool:
+    """Whether the two clauses say opposite things about what they share."""
+    shared = response.poles.keys() & context.poles.keys()
+    if not shared:
+        return response.negated != context.negated
+    sign_r, sign_c = (-1 if response.negated else 1), (-1 if context.negated else 1)
+    return any(response.poles[g] * sign_r != context.poles[g] * sign_c for g in shared)
+
+
+def polarity_conflict(response: Clause, context: Sequence[Clause]) -> str | None:
+    """The context clause the response clause denies, when its closest clauses all say the opposite."""
+    scored = [(_match(response, c), c) for c in context]
+    best = max((m for m, _ in scored), default=0)
+    if best < 2 or best < len(response.terms) / 2:
+        return None
+    closest = [c for m, c in scored if m == best]
+    if all(_polarity(response, c) for c in closest):
+        return f'"{response.text}" denies "{closest[0].text}"'
+    return None
+
+
+def _kind(slot: str) -> str:
+    return "number" if slot.startswith("#") else "name"
+
+
+def _shown(slots: Iterable[str]) -> str:
+    return ", ".join(sorted(s.lstrip("#") for s in slots))
+
+
+def slot_conflict(response: Clause, context: Sequence[Clause]) -> str | None:
+    """The context clause that states the response clause's fact with another name or number."""
+    if not response.slots:
+        return None
+    overlaps = [(len(response.plain & c.plain), c) for c in context]
+    best = max((o for o, _ in overlaps), default=0)
+    if any(response.slots <= c.slots and o >= best for o, c in overlaps):
+        return None
+    kinds = {_kind(s) for s in response.slots}
+    for overlap, clause in sorted(overlaps, key=lambda pair: -len(pair[1].slots & response.slots)):
+        if overlap != best or (best == 0 and not clause.slots & response.slots):
+            continue
+        other = {s for s in clause.slots - response.slots if _kind(s) in kinds}
+        if other:
+            return f'"{response.text}" conflicts with "{clause.text}" (the context has {_shown(other)} there)'
+    return None
+
+
+def contradictions(response: str, context: Sequence[str], language: str) -> list[str]:
+    """What the response states against its context, one description per contradicting clause."""
+    known = names([response, *context], language)
+    context_clauses = [c for text in context for c in clauses(text, language, known)]
+    found = []
+    for clause in clauses(response, language, known):
+        reason = polarity_conflict(clause, context_clauses) or slot_conflict(clause, context_clauses)
+        if reason is not None:
+            found.append(reason)
+    return found
