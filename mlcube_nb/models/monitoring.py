@@ -74,6 +74,12 @@ class FeatureStatistic(WireModel):
     jensen_shannon: float | None = None
     wasserstein: float | None = None
     decision: MonitoringStatus
+    reference_quantile: float | None = None
+    """Share (0–1) of time-contiguous reference chunks less extreme than this batch; None when not calibrated."""
+    warning_level: float | None = None
+    """Statistic this feature must reach, on its own, for WARNING (i.i.d. bar raised by the reference's variation)."""
+    drift_level: float | None = None
+    """Same for DRIFT."""
 
 
 class MonitoringHistoryPoint(WireModel):
@@ -98,6 +104,8 @@ class MonitoringHistoryPoint(WireModel):
     test: str
     n_rows: int
     features: list[FeatureStatistic] = []
+    calibration: str | None = None
+    """Which levels decided this batch, in plain words (calibrated on reference chunks, or i.i.d. test only)."""
 
 
 class DeliveryAttempt(WireModel):

@@ -6,12 +6,17 @@ Jensen–Shannon, Wasserstein-1). For each target the family of its column p-val
 multivariate QuantTree p-value, is adjusted with Holm (or Bonferroni), so the probability that
 a stationary batch raises a false DRIFT on that target is at most ``alpha``; WARNING uses
 ``alpha_warning`` the same way. The target's magnitude is the largest PSI among its columns.
+
+When the reference carries a :class:`~mlcube_nb.monitoring.calibration.Calibration` covering the
+batch's size, every p-value is also computed on the statistic deflated by the reference's own
+chunk-to-chunk variation and Holm runs on those: a batch is WARNING / DRIFT only when it is
+unusual both for the i.i.d. test and against that natural variation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -20,11 +25,13 @@ import pandas as pd
 
 from ._checks import check_levels, check_positive_int
 from .batch import BatchSummary, summarise_batch
-from .chi_square import chi_square_test
+from .calibrated_tests import MemberTest
+from .calibration import KS_NULL_MEAN, Calibration, describe
+from .chi_square import chi_square_test, pool_sparse
 from .ks import ks_test
 from .magnitudes import categorical_magnitudes, numeric_magnitudes
 from .multiple_testing import Correction, adjust
-from .quanttree import quanttree_test
+from .quanttree import monte_carlo_p_value, null_mean, pearson_statistic, quanttree_null
 from .reference import ReferenceSummary
 from .results import Level, TestResult, level_from_p_value
 
@@ -43,6 +50,10 @@ class FeatureResult:
     wasserstein: float | None
     n_batch: int
     n_missing: int
+    calibrated_p_value: float = float("nan")
+    inflation: float = 1.0
+    reference_quantile: float | None = None
+    null_parameter: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,12 @@ class TargetResult:
     column_levels: Mapping[str, Level]
     multivariate: TestResult | None
     multivariate_adjusted_p_value: float | None
+    statistic: float = 0.0
+    warning_level: float = float("nan")
+    drift_level: float = float("nan")
+    column_warning_levels: Mapping[str, float] = field(default_factory=dict)
+    column_drift_levels: Mapping[str, float] = field(default_factory=dict)
+    calibration: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,9 @@ class BatchAnalysis:
         def target(t: TargetResult) -> dict[str, Any]:
             mv = None if t.multivariate is None else vars(t.multivariate).copy()
             return {**vars(t), "adjusted_p_values": dict(t.adjusted_p_values),
-                    "column_levels": dict(t.column_levels), "columns": list(t.columns), "multivariate": mv}
+                    "column_levels": dict(t.column_levels), "columns": list(t.columns), "multivariate": mv,
+                    "column_warning_levels": dict(t.column_warning_levels),
+                    "column_drift_levels": dict(t.column_drift_levels)}
 
         return {
             "features": {k: vars(f).copy() for k, f in self.features.items()},
@@ -93,24 +112,50 @@ def compare(
     """Test a batch summary against the reference summary and decide per target."""
     alpha, alpha_warning = check_levels(alpha, alpha_warning)
     check_positive_int("n_simulations", n_simulations, minimum=99)
+    calibration = reference.calibration
+    calibrated = calibration is not None and calibration.covers(batch.n_rows)
+    note = None if calibration is None else describe(calibration.n_rows, batch.n_rows, calibrated=calibrated)
+    rows = batch.n_rows
     features: dict[str, FeatureResult] = {}
+    members: dict[str, MemberTest] = {}
     for name, ref in reference.numeric.items():
         new = batch.numeric[name]
         mags = numeric_magnitudes(ref, new, bins=magnitude_bins)
-        features[name] = _feature(name, "numeric", ks_test(ref, new), mags, new.n_missing)
+        test = ks_test(ref, new)
+        en = ref.count * new.count / (ref.count + new.count) if new.count else float("nan")
+        normalised = en * test.statistic**2 / KS_NULL_MEAN
+        members[name] = _member("ks", test, en, calibration if calibrated else None, name, rows)
+        features[name] = _feature(name, "numeric", test, mags, new.n_missing, members[name],
+                                  _quantile(calibration if calibrated else None, name, normalised, rows))
     for name, cref in reference.categorical.items():
         cnew = batch.categorical[name]
         mags = categorical_magnitudes(cref, cnew)
-        features[name] = _feature(name, "categorical", chi_square_test(cref, cnew), mags, cnew.n_missing)
+        test = chi_square_test(cref, cnew)
+        df = _chi_square_df(cref, cnew)
+        members[name] = _member("chi_square", test, df, calibration if calibrated else None, name, rows)
+        features[name] = _feature(name, "categorical", test, mags, cnew.n_missing, members[name],
+                                  _quantile(calibration if calibrated else None, name, test.statistic / df, rows))
     rng = np.random.default_rng(seed)
     targets = {}
     for name, columns in reference.targets.items():
         partition = reference.partitions.get(name)
-        multivariate = None
+        multivariate, joint = None, None
         if partition is not None:
-            counts = batch.bin_counts[name]
-            multivariate = quanttree_test(partition, counts, n_simulations=n_simulations, rng=rng)
-        targets[name] = _decide(name, columns, features, multivariate, alpha, alpha_warning, correction)
+            counts = np.asarray(batch.bin_counts[name], dtype=np.int64)
+            nu = int(counts.sum())
+            if nu == 0:
+                multivariate = TestResult("quanttree", float("nan"), float("nan"), partition.n_reference, 0)
+                joint = MemberTest("quanttree", float("nan"), float("nan"), 1.0)
+            else:
+                observed = pearson_statistic(partition, counts)
+                null = quanttree_null(partition, nu, n_simulations=n_simulations, rng=rng)
+                multivariate = TestResult("quanttree", observed, monte_carlo_p_value(null, observed),
+                                          partition.n_reference, nu)
+                member = calibration.member(f"quanttree:{name}") if calibrated and calibration else None
+                joint = MemberTest("quanttree", observed, multivariate.p_value,
+                                   member.inflation_at(rows) if member else 1.0, null_mean(partition, nu), null)
+        targets[name] = _decide(name, columns, features, members, multivariate, joint, alpha, alpha_warning,
+                                correction, note)
     return BatchAnalysis(
         MappingProxyType(features), MappingProxyType(targets), batch.n_rows, alpha, alpha_warning, correction
     )
@@ -143,29 +188,84 @@ def analyse_batch(
     )
 
 
+def _member(kind: str, test: TestResult, parameter: float, calibration: Calibration | None, name: str,
+            rows: int) -> MemberTest:
+    """The column's test as a family member, deflated by its reference inflation when calibrated."""
+    member = calibration.member(name) if calibration is not None else None
+    return MemberTest(kind, test.statistic, test.p_value, member.inflation_at(rows) if member else 1.0, parameter)
+
+
+def _quantile(calibration: Calibration | None, name: str, normalised: float, rows: int) -> float | None:
+    member = calibration.member(name) if calibration is not None else None
+    return None if member is None else member.quantile(normalised, rows)
+
+
+def _chi_square_df(reference: Any, batch: Any) -> float:
+    """Degrees of freedom of the chi-square test as :func:`chi_square_test` pools the table."""
+    if reference.count == 0 or batch.count == 0:
+        return float("nan")
+    _, ref, new = reference.aligned(batch)
+    table = pool_sparse(np.vstack((ref, new)).astype(np.float64), 5.0)
+    return float(table.shape[1] - 1) if table.shape[1] >= 2 else float("nan")
+
+
 def _feature(
-    name: str, data_type: Literal["numeric", "categorical"], test: TestResult, mags: Any, n_missing: int
+    name: str, data_type: Literal["numeric", "categorical"], test: TestResult, mags: Any, n_missing: int,
+    member: MemberTest, quantile: float | None,
 ) -> FeatureResult:
     return FeatureResult(
         name, data_type, test.test, test.statistic, test.p_value, mags.psi, mags.jensen_shannon,
-        mags.wasserstein, test.n_batch, n_missing,
+        mags.wasserstein, test.n_batch, n_missing, member.calibrated_p_value, member.inflation, quantile,
+        member.parameter,
     )
+
+
+_RANK: dict[str, int] = {"ok": 0, "warning": 1, "drift": 2}
 
 
 def _decide(
-    name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult],
-    multivariate: TestResult | None, alpha: float, alpha_warning: float, correction: Correction,
+    name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult], members: Mapping[str, MemberTest],
+    multivariate: TestResult | None, joint: MemberTest | None, alpha: float, alpha_warning: float,
+    correction: Correction, note: str | None,
 ) -> TargetResult:
-    """Adjust the target's family of p-values and map them to levels."""
-    raw = [features[c].p_value for c in columns] + ([multivariate.p_value] if multivariate else [])
-    adjusted = adjust(raw, correction)
-    levels = [level_from_p_value(float(p), alpha, alpha_warning) for p in adjusted]
+    """Adjust the target's family of i.i.d. and calibrated p-values; a level needs both.
+
+    The reported statistic is ``-log10`` of the Holm-adjusted i.i.d. p-value of the member most
+    unusual against the reference's variation; the levels are what it must reach (Holm's first step).
+    """
+    family = [members[c] for c in columns] + ([joint] if joint is not None else [])
+    raw = adjust([m.p_value for m in family], correction)
+    calibrated = adjust([m.calibrated_p_value for m in family], correction)
+    levels: list[Level] = [
+        min(level_from_p_value(float(a), alpha, alpha_warning), level_from_p_value(float(b), alpha, alpha_warning),
+            key=_RANK.__getitem__)
+        for a, b in zip(raw, calibrated, strict=True)
+    ]
     level: Level = "drift" if "drift" in levels else ("warning" if "warning" in levels else "ok")
+    tested = int(np.isfinite([m.p_value for m in family]).sum())
+    factor = 1 if correction == "none" else max(tested, 1)
+    statistic, warning_level, drift_level = 0.0, -np.log10(alpha_warning), -np.log10(alpha)
+    if tested:
+        lead = family[int(np.nanargmin([m.calibrated_p_value for m in family]))]
+        statistic = _score(factor * lead.p_value)
+        warning_level = _score(factor * lead.raw_p_at(alpha_warning / factor))
+        drift_level = _score(factor * lead.raw_p_at(alpha / factor))
     psis = [features[c].psi for c in columns if np.isfinite(features[c].psi)]
     return TargetResult(
         name, level, float(max(psis)) if psis else float("nan"),
-        float(np.nanmin(adjusted)) if np.isfinite(adjusted).any() else float("nan"), columns,
-        MappingProxyType({c: float(p) for c, p in zip(columns, adjusted, strict=False)}),
+        float(np.nanmin(calibrated)) if np.isfinite(calibrated).any() else float("nan"), columns,
+        MappingProxyType({c: float(p) for c, p in zip(columns, calibrated, strict=False)}),
         MappingProxyType(dict(zip(columns, levels, strict=False))),
-        multivariate, float(adjusted[-1]) if multivariate else None,
+        multivariate, float(calibrated[-1]) if multivariate else None,
+        statistic, float(warning_level), float(drift_level),
+        MappingProxyType({c: members[c].bar(alpha_warning / factor) for c in columns}),
+        MappingProxyType({c: members[c].bar(alpha / factor) for c in columns}),
+        note,
     )
+
+
+def _score(p_value: float) -> float:
+    """``-log10`` of a p-value capped at 1 (0 for "nothing unusual"); NaN counts as 1."""
+    if not np.isfinite(p_value):
+        return 0.0
+    return float(-np.log10(min(max(p_value, 1e-300), 1.0)))

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import as_1d_float, check_levels, check_positive_int, check_probability
+from ._checks import as_1d_float, check_levels, check_positive, check_positive_int, check_probability
 from ._sequential import SequentialResult, level_of, run_cusum
 from .registry_spec import DetectorSpec
 
@@ -42,6 +42,10 @@ class BernoulliCusum:
         Number of samples the false-alarm bound refers to.
     warm_start : int
         Values used to estimate ``p0`` when it is not given.
+    inflation : float
+        Long-run variance ratio of the reference's own error stream (1 for independent errors,
+        see :func:`~mlcube_nb.monitoring.calibration.stream_inflation`); both thresholds are
+        multiplied by it, so bursts of errors as large as the reference's do not alarm.
 
     Examples
     --------
@@ -57,7 +61,7 @@ class BernoulliCusum:
 
     def __init__(
         self, p0: float | None = None, *, increase: float | None = None, alpha: float = 0.01,
-        alpha_warning: float = 0.05, horizon: int = 10_000, warm_start: int = 100,
+        alpha_warning: float = 0.05, horizon: int = 10_000, warm_start: int = 100, inflation: float = 1.0,
     ) -> None:
         self.alpha, self.alpha_warning = check_levels(alpha, alpha_warning)
         self.horizon = check_positive_int("horizon", horizon)
@@ -66,8 +70,9 @@ class BernoulliCusum:
         self.increase = None if increase is None else check_probability("increase", increase)
         if self.p0 is not None and self.increase is not None and self.p0 + self.increase >= 1.0:
             raise ValueError(f"p0 + increase must stay below 1, got {self.p0} + {self.increase}.")
-        self.drift_threshold = math.log(self.horizon / self.alpha)
-        self.warning_threshold = math.log(self.horizon / self.alpha_warning)
+        self.inflation = max(1.0, check_positive("inflation", inflation))
+        self.drift_threshold = self.inflation * math.log(self.horizon / self.alpha)
+        self.warning_threshold = self.inflation * math.log(self.horizon / self.alpha_warning)
         self.reset()
 
     def reset(self) -> None:
@@ -116,7 +121,7 @@ class BernoulliCusum:
         return {
             "p0": self.p0, "increase": self.increase, "alpha": self.alpha,
             "alpha_warning": self.alpha_warning, "horizon": self.horizon, "warm_start": self.warm_start,
-            "statistic": self._statistic,
+            "inflation": self.inflation, "statistic": self._statistic,
             "n": self._n, "errors": self._errors, "warm": list(self._warm), "rate": self._rate,
         }
 
@@ -124,7 +129,7 @@ class BernoulliCusum:
     def from_dict(cls, data: dict[str, Any]) -> BernoulliCusum:
         """Rebuild a detector, state included, from :meth:`to_dict` output."""
         keys = ("increase", "alpha", "alpha_warning", "horizon", "warm_start")
-        detector = cls(data["p0"], **{k: data[k] for k in keys})
+        detector = cls(data["p0"], **{k: data[k] for k in keys}, inflation=data.get("inflation", 1.0))
         detector._statistic, detector._n, detector._errors = data["statistic"], data["n"], data["errors"]
         detector._warm, detector._rate = list(data["warm"]), data["rate"]
         return detector

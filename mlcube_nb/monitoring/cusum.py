@@ -60,7 +60,7 @@ class NormalScoreCusum:
 
     def __init__(
         self, reference: Any, *, shift: float = 0.5, direction: Direction = "both", alpha: float = 0.01,
-        alpha_warning: float = 0.05, horizon: int = 10_000,
+        alpha_warning: float = 0.05, horizon: int = 10_000, inflation: float = 1.0,
     ) -> None:
         self.alpha, self.alpha_warning = check_levels(alpha, alpha_warning)
         self.shift = check_positive("shift", shift)
@@ -74,8 +74,10 @@ class NormalScoreCusum:
         if self.reference.count < 2:
             raise ValueError("the reference must hold at least two finite errors.")
         sides = 2 if direction == "both" else 1
-        self.drift_threshold = math.log(sides * self.horizon / self.alpha) / self.shift
-        self.warning_threshold = math.log(sides * self.horizon / self.alpha_warning) / self.shift
+        # inflation: long-run variance ratio of the reference's own scores (calibration.stream_inflation)
+        self.inflation = max(1.0, check_positive("inflation", inflation))
+        self.drift_threshold = self.inflation * math.log(sides * self.horizon / self.alpha) / self.shift
+        self.warning_threshold = self.inflation * math.log(sides * self.horizon / self.alpha_warning) / self.shift
         self.reset()
 
     def reset(self) -> None:
@@ -130,14 +132,15 @@ class NormalScoreCusum:
         return {
             "reference": self.reference.to_dict(), "shift": self.shift, "direction": self.direction,
             "alpha": self.alpha, "alpha_warning": self.alpha_warning, "horizon": self.horizon,
-            "upper": self._upper, "lower": self._lower, "n": self._n, "sum": self._sum,
+            "inflation": self.inflation, "upper": self._upper, "lower": self._lower, "n": self._n, "sum": self._sum,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NormalScoreCusum:
         """Rebuild a detector, state included, from :meth:`to_dict` output."""
         keys = ("shift", "direction", "alpha", "alpha_warning", "horizon")
-        detector = cls(NumericSummary.from_dict(data["reference"]), **{k: data[k] for k in keys})
+        detector = cls(NumericSummary.from_dict(data["reference"]), **{k: data[k] for k in keys},
+                       inflation=data.get("inflation", 1.0))
         detector._upper, detector._lower, detector._n, detector._sum = (
             data["upper"], data["lower"], data["n"], data["sum"],
         )

@@ -133,15 +133,40 @@ def quanttree_test(
     nu, n = int(counts.sum()), partition.n_reference
     if nu == 0:
         return TestResult("quanttree", float("nan"), float("nan"), n, 0)
+    observed = pearson_statistic(partition, counts)
+    null = quanttree_null(partition, nu, n_simulations=n_simulations, rng=rng)
+    return TestResult("quanttree", observed, monte_carlo_p_value(null, observed), n, nu)
+
+
+def pearson_statistic(partition: QuantTreePartition, counts: np.ndarray) -> float:
+    """Pearson statistic of a batch's bin counts against the partition's expected shares."""
+    params = partition.reference_counts.astype(np.float64)
+    params[-1] += 1.0
+    expected = int(np.sum(counts)) * params / params.sum()
+    return float(np.sum((counts - expected) ** 2 / expected))
+
+
+def quanttree_null(
+    partition: QuantTreePartition, nu: int, *, n_simulations: int = 4999, rng: np.random.Generator
+) -> np.ndarray:
+    """``n_simulations`` Pearson statistics of ``nu`` rows drawn from the exact Dirichlet–multinomial null."""
     params = partition.reference_counts.astype(np.float64)
     params[-1] += 1.0
     expected = nu * params / params.sum()
-    observed = float(np.sum((counts - expected) ** 2 / expected))
     probabilities = rng.dirichlet(params, size=n_simulations)
     simulated = rng.multinomial(nu, probabilities)
-    null = np.sum((simulated - expected) ** 2 / expected, axis=1)
-    p_value = (1.0 + np.count_nonzero(null >= observed - 1e-12)) / (1.0 + n_simulations)
-    return TestResult("quanttree", observed, float(p_value), n, nu)
+    return np.sum((simulated - expected) ** 2 / expected, axis=1)
+
+
+def null_mean(partition: QuantTreePartition, nu: int) -> float:
+    """Mean of the Pearson statistic under the null: ``(K - 1)(nu + A)/(1 + A)``, ``A = N + 1``."""
+    a = partition.n_reference + 1.0
+    return (partition.reference_counts.size - 1) * (nu + a) / (1.0 + a)
+
+
+def monte_carlo_p_value(null: np.ndarray, observed: float) -> float:
+    """``(1 + #{null >= observed}) / (1 + len(null))``, a valid p-value."""
+    return float((1.0 + np.count_nonzero(null >= observed - 1e-12)) / (1.0 + null.size))
 
 
 def _as_matrix(values: np.ndarray) -> np.ndarray:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from ._checks import check_positive_int
 from ._columns import encode_columns, map_columns
+from .calibration import Calibration
+from .calibration_chunks import calibrate_reference
 from .categorical_summary import CategoricalSummary, factorize
 from .numeric_summary import DEFAULT_MAX_EDGES, NumericSummary
 from .quanttree import QuantTreePartition
@@ -36,6 +38,8 @@ class ReferenceSummary:
         Multivariate QuantTree partition per target with at least two columns (if enabled).
     n_rows : int
         Rows of the reference data.
+    calibration : Calibration or None
+        How much every statistic varies between time-contiguous chunks of the reference.
     """
 
     numeric: Mapping[str, NumericSummary]
@@ -43,6 +47,7 @@ class ReferenceSummary:
     targets: Mapping[str, tuple[str, ...]]
     partitions: Mapping[str, QuantTreePartition]
     n_rows: int
+    calibration: Calibration | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict; :meth:`from_dict` rebuilds the summary."""
@@ -52,6 +57,7 @@ class ReferenceSummary:
             "targets": {name: list(cols) for name, cols in self.targets.items()},
             "partitions": {name: p.to_dict() for name, p in self.partitions.items()},
             "n_rows": self.n_rows,
+            "calibration": None if self.calibration is None else self.calibration.to_dict(),
         }
 
     @classmethod
@@ -63,6 +69,7 @@ class ReferenceSummary:
             MappingProxyType({k: tuple(v) for k, v in data["targets"].items()}),
             MappingProxyType({k: QuantTreePartition.from_dict(v) for k, v in data["partitions"].items()}),
             int(data["n_rows"]),
+            Calibration.from_dict(data["calibration"]) if data.get("calibration") else None,
         )
 
 
@@ -70,6 +77,7 @@ def summarise_reference(
     df: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str], *,
     targets: Mapping[str, Sequence[str]] | None = None, max_edges: int = DEFAULT_MAX_EDGES,
     multivariate: bool = True, n_bins: int = 32, max_tree_rows: int = 100_000, seed: int = 0, n_jobs: int = 1,
+    calibrate: bool = True,
 ) -> ReferenceSummary:
     """Summarise the reference data once, for every later batch to be compared with.
 
@@ -92,6 +100,9 @@ def summarise_reference(
         Seed of the partition's random splits.
     n_jobs : int
         Threads summarising columns in parallel.
+    calibrate : bool
+        Measure each statistic's variation between time-contiguous chunks of ``df`` (rows must be
+        in time order), so later batches are judged against it (:mod:`.calibration`).
 
     Examples
     --------
@@ -123,9 +134,13 @@ def summarise_reference(
             if len(cols) >= 2:
                 matrix = encode_columns(df, cols, rows, cat, coded, encoded)
                 partitions[name] = QuantTreePartition.fit(matrix, n_bins=n_bins, rng=rng)
+    calibration = None
+    if calibrate:
+        calibration = calibrate_reference(df, num, cat, target_map, partitions, coded=coded,
+                                          max_tree_rows=max_tree_rows, seed=seed)
     return ReferenceSummary(
         MappingProxyType(num), MappingProxyType(cat), MappingProxyType(target_map),
-        MappingProxyType(partitions), len(df),
+        MappingProxyType(partitions), len(df), calibration,
     )
 
 

@@ -27,6 +27,7 @@ from mlcube_nb.monitoring import (
     level_from_p_value,
     summarise_reference,
 )
+from mlcube_nb.monitoring.calibration import stream_inflation
 from mlcube_nb.monitoring.evaluation_classification import classification_metrics
 from mlcube_nb.monitoring.evaluation_regression import regression_metrics
 from mlcube_nb.monitoring.text_metrics import text_length, text_sentiment
@@ -58,6 +59,7 @@ class QuantityOutcome:
     sample_id: str | None = None
     sample_timestamp: float | None = None
     features: list[dict[str, Any]] = field(default_factory=list)
+    calibration: str | None = None
 
     @property
     def key(self) -> str:
@@ -164,9 +166,17 @@ def testable_quantities(plan: MonitoringPlan, frame: pd.DataFrame) -> list[Quant
     return [q for q in plan.quantities if usable(q)]
 
 
+def _in_time_order(plan: MonitoringPlan, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by the time column (stable), so reference chunks are time-contiguous for calibration."""
+    if plan.time_column not in frame.columns:
+        return frame
+    order = np.argsort(pd.to_numeric(frame[plan.time_column], errors="coerce").to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def build_reference(plan: MonitoringPlan, frame: pd.DataFrame, *, seed: int = 0) -> dict[str, Any]:
     """Summarise a model's reference once: distributions, error-stream baseline, evaluation sample."""
-    frame = derive(plan, frame)
+    frame = _in_time_order(plan, derive(plan, frame))
     labelled = _labelled(plan, frame)
     testable = testable_quantities(plan, frame)
     plain = [q for q in testable if not q.needs_target]
@@ -182,10 +192,15 @@ def build_reference(plan: MonitoringPlan, frame: pd.DataFrame, *, seed: int = 0)
         if plan.error_stream == "binary":
             # the reference's error rate is known, so the likelihood-ratio CUSUM gets it as p0: its false-alarm
             # rate is bounded by construction and it reacts faster than DDM (benchmarks/drift_quality.py)
+            # thresholds raised by the long-run variance ratio of the reference's own (time-ordered) errors, so
+            # bursts of errors as large as the reference's do not alarm (calibration.stream_inflation)
             p0 = float(np.clip(np.mean(errors), 1e-3, 0.95))
-            detector: DDM | BernoulliCusum | NormalScoreCusum = BernoulliCusum(p0=p0)
+            detector: DDM | BernoulliCusum | NormalScoreCusum = BernoulliCusum(
+                p0=p0, inflation=stream_inflation(errors))
         else:
-            detector = NormalScoreCusum(errors[np.isfinite(errors)])
+            finite = errors[np.isfinite(errors)]
+            scores = NormalScoreCusum(finite).normal_scores(finite)
+            detector = NormalScoreCusum(finite, inflation=stream_inflation(scores))
         state["error"] = {"kind": plan.error_stream, "test": detector.name, "detector": detector.to_dict()}
         sample = rows.sample(n=min(len(rows), EVALUATION_SAMPLE), random_state=seed)
         y, yhat, p = _evaluation_arrays(plan, sample)
@@ -229,14 +244,18 @@ def _distribution_outcomes(
                 "adjusted_p_value": _finite(result.adjusted_p_values.get(column)),
                 "psi": _finite(f.psi), "jensen_shannon": _finite(f.jensen_shannon),
                 "wasserstein": _finite(f.wasserstein), "decision": result.column_levels.get(column, "ok"),
+                "reference_quantile": _finite(f.reference_quantile),
+                "warning_level": _finite(result.column_warning_levels.get(column)),
+                "drift_level": _finite(result.column_drift_levels.get(column)),
             })
         p = result.p_value if math.isfinite(result.p_value) else 1.0
         outcomes.append(QuantityOutcome(
             target=q.target, metric=q.metric, evaluation_metric=None, level=result.level,
-            statistic=-math.log10(max(p, 1e-300)), p_value=p, magnitude=_finite(result.magnitude) or 0.0,
-            warning_level=-math.log10(ALPHA_WARNING), drift_level=-math.log10(ALPHA),
+            statistic=result.statistic, p_value=p, magnitude=_finite(result.magnitude) or 0.0,
+            warning_level=result.warning_level, drift_level=result.drift_level,
             test="holm(ks, chi_square" + (", quanttree)" if result.multivariate else ")"),
             n_rows=len(frame), sample_id=sample_id, sample_timestamp=sample_time, features=features,
+            calibration=result.calibration,
         ))
     return outcomes
 

@@ -97,7 +97,7 @@ def record_outcomes(session: Session, task: TaskRow, model: ModelRow, batch_id: 
             statistic=outcome["statistic"], p_value=outcome["p_value"], magnitude=outcome["magnitude"],
             warning_level=outcome["warning_level"], drift_level=outcome["drift_level"], test=outcome["test"],
             n_rows=outcome["n_rows"], sample_timestamp=outcome.get("sample_timestamp"),
-            features=outcome.get("features") or [], created_at=now,
+            features=outcome.get("features") or [], calibration=outcome.get("calibration"), created_at=now,
         ))
         for raised_event in raised:
             event = DetectionEventRow(

@@ -68,6 +68,7 @@ class BatchStatisticRow(Base):
     n_rows: Mapped[int] = mapped_column(Integer)
     sample_timestamp: Mapped[float | None] = mapped_column(Float, nullable=True)
     features: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    calibration: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
