@@ -18,8 +18,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import xlsxwriter
-
 Cell = str | int | float | bool | None
 Sheet = tuple[str, Sequence[Sequence[Cell]]]
 
@@ -114,6 +112,8 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
     """The bytes of a workbook holding *sheets* (name, rows of cells; the first row is the header), in order."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
+    import xlsxwriter  # here, not at import: the server and the notebook start without it (~25 ms)
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, _OPTIONS)
     formats = _Formats(book)
