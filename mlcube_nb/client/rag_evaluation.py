@@ -15,8 +15,9 @@ XLSX_SUFFIX = ".xlsx"
 
 
 class RagEvaluationMethods(ClientCore):
-    """Offline evaluation of a RAG task's samples: relevance, usefulness, utilization, attribution, faithfulness
-    and satisfaction of each sample, exported as an Excel workbook."""
+    """Evaluation of a RAG task's samples by the server's judge (offline, or an LLM when the server has one):
+    relevance, usefulness, utilization, attribution, faithfulness and satisfaction of each sample, exported as
+    an Excel workbook; each listed report names its judge."""
 
     def compute_rag_evaluation_report(
         self, task_id: str, report_name: str, from_timestamp: float, to_timestamp: float
