@@ -10,11 +10,10 @@ The API key is only handed to the client (a Bearer header); failure reasons are 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -85,7 +84,7 @@ class LlmJudgeConfig:
 
     base_url: str
     model: str
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     concurrency: int = 4
     timeout_s: float = 60.0
 
@@ -97,6 +96,24 @@ class LlmJudgeConfig:
 
 class _Failed(Exception):
     """The sample could not be judged; the message is the reason."""
+
+
+@dataclass
+class _Usage:
+    """Tokens one sample cost, over its requests; None when the server reports no usage."""
+
+    prompt: int = 0
+    completion: int = 0
+    reported: bool = False
+
+    def add(self, usage: Any) -> None:
+        if usage is not None:
+            self.prompt += usage.prompt_tokens or 0
+            self.completion += usage.completion_tokens or 0
+            self.reported = True
+
+    def tokens(self) -> tuple[int | None, int | None]:
+        return (self.prompt, self.completion) if self.reported else (None, None)
 
 
 class LlmJudge:
@@ -146,30 +163,34 @@ class LlmJudge:
         texts = None if "retrieved_context" in absent else chunks(str(sample.retrieved_context), separator)
         first = prompts.messages(None if "user_input" in absent else sample.user_input, texts,
                                  None if "response" in absent else sample.response)
-        usage = [0, 0, False]
+        usage = _Usage()
         try:
             verdict = self._ask(first, len(texts or ()), usage)
         except _Failed as failed:
             reason = self._scrub(str(failed))
             log.warning("LLM judge failed on a sample: %s", reason)
-            return Judgement(None, f"judge failed: {reason}", *self._tokens(usage))
-        return Judgement({m: lowest.get(m, verdict[m]) for m in METRICS}, None, *self._tokens(usage))
+            return Judgement(None, f"judge failed: {reason}", *usage.tokens())
+        return Judgement({m: lowest.get(m, verdict[m]) for m in METRICS}, None, *usage.tokens())
 
-    def _ask(self, first: list[dict[str, str]], n_chunks: int, usage: list[Any]) -> dict[str, MetricResult]:
+    def _ask(self, first: list[dict[str, str]], n_chunks: int, usage: _Usage) -> dict[str, MetricResult]:
         """The validated verdict; one retry after a malformed or refused answer."""
         conversation = first
         problem = ""
         for attempt in range(2):
-            answer = self._complete(conversation, usage)
-            try:
-                return Verdict.model_validate_json(answer).results(n_chunks)
-            except (ValidationError, ValueError) as exc:
-                problem = _problem(answer, exc)
+            answer, refusal = self._complete(conversation, usage)
+            if refusal is not None:
+                problem = f"the model refused: {refusal[:200]}"
+            else:
+                try:
+                    return Verdict.model_validate_json(answer).results(n_chunks)
+                except (ValidationError, ValueError) as exc:
+                    problem = _problem(answer, exc)
             if attempt == 0:
-                conversation = prompts.retry_messages(first, answer, problem)
+                conversation = prompts.retry_messages(first, answer or refusal or "", problem)
         raise _Failed(f"{problem} (after one retry)")
 
-    def _complete(self, conversation: list[dict[str, str]], usage: list[Any]) -> str:
+    def _complete(self, conversation: list[dict[str, str]], usage: _Usage) -> tuple[str, str | None]:
+        """The answer's text and, when the model or the server's filter declined, why."""
         openai = self._openai
         try:
             reply = self._client.chat.completions.create(  # type: ignore[call-overload]  # plain dict messages
@@ -181,22 +202,16 @@ class LlmJudge:
             raise _Failed(f"the model server answered HTTP {exc.status_code}: {str(exc.message)[:200]}") from None
         except openai.APIConnectionError as exc:
             raise _Failed(f"cannot reach the model server: {exc}") from None
-        if reply.usage is not None:
-            usage[0] += reply.usage.prompt_tokens or 0
-            usage[1] += reply.usage.completion_tokens or 0
-            usage[2] = True
+        usage.add(reply.usage)
         if not reply.choices:
-            return ""
+            return "", None
         choice = reply.choices[0]
         refusal = getattr(choice.message, "refusal", None)
         if refusal:
-            return json.dumps({"refusal": str(refusal)[:300]})
+            return "", str(refusal)
         if choice.finish_reason == "content_filter":
-            return json.dumps({"refusal": "the server's content filter stopped the answer"})
-        return choice.message.content or ""
-
-    def _tokens(self, usage: list[Any]) -> tuple[int | None, int | None]:
-        return (usage[0], usage[1]) if usage[2] else (None, None)
+            return "", "the server's content filter stopped the answer"
+        return choice.message.content or "", None
 
     def _scrub(self, text: str) -> str:
         key = self.config.api_key
@@ -210,8 +225,6 @@ def _problem(answer: str, exc: Exception) -> str:
         return "the model gave an empty answer"
     if is_refusal(text):
         return f"the model refused: {text[:200]}"
-    if text.startswith('{"refusal"'):
-        return f"the model refused: {json.loads(text)['refusal']}"
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         if first["type"] == "json_invalid":

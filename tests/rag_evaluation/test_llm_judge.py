@@ -54,16 +54,18 @@ def test_requests_carry_the_key_the_model_and_the_sample_as_delimited_data(fake:
     assert (judgement.prompt_tokens, judgement.completion_tokens) == (100, 20)
     assert judge.info.kind == "llm" and judge.info.name == "fake-judge-1"
     assert judge.info.prompt_version == prompts.PROMPT_VERSION
+    assert KEY not in repr(judge.config) and KEY not in json.dumps(judge.config.public())
 
 
 def test_failures_are_per_sample_and_the_rest_is_judged(fake: FakeLlmServer, caplog: pytest.LogCaptureFixture) -> None:
     samples = [RagSample("malformed please", CONTEXT, "x"), RagSample("refuse please", CONTEXT, "x"),
                RagSample("error500 please", CONTEXT, "x"), RagSample("slow please", CONTEXT, "x"),
                RagSample("fix-on-retry please", CONTEXT, "Products can be returned"), GOOD,
-               RagSample(None, None, None)]
+               RagSample(None, None, None), RagSample("api-refusal please", CONTEXT, "x")]
     caplog.set_level(logging.DEBUG)
     judgements = _judge(fake).judge(samples, separator="||")
-    malformed, refused, error, slow, fixed, good, empty = judgements
+    malformed, refused, error, slow, fixed, good, empty, api_refusal = judgements
+    assert api_refusal.failure == "judge failed: the model refused: I can't assist with that. (after one retry)"
     assert malformed.failure == "judge failed: the answer is not a JSON object (after one retry)"
     assert refused.failure is not None and refused.failure.startswith("judge failed: the model refused")
     assert error.failure is not None and error.failure.startswith("judge failed: the model server answered HTTP 500")
@@ -77,9 +79,9 @@ def test_failures_are_per_sample_and_the_rest_is_judged(fake: FakeLlmServer, cap
     assert good.failure is None
     assert empty.results is not None and all("missing" in r.explanation for r in empty.results.values())
     assert not fake.recorded.for_input('"user_input": null')  # nothing to ask: no request
-    frame = results_frame([str(i) for i in range(7)], [float(i) for i in range(7)], samples, judgements)
+    frame = results_frame([str(i) for i in range(8)], [float(i) for i in range(8)], samples, judgements)
     rows = records(read_xlsx(workbook(frame, _judge(fake).info.as_dict()))["samples"])
-    assert [r["judge_failure"] is None for r in rows] == [False, False, False, False, True, True, True]
+    assert [r["judge_failure"] is None for r in rows] == [False, False, False, False, True, True, True, False]
     assert rows[0]["faithfulness_explanation"] == malformed.failure and rows[0]["faithfulness"] is None
     assert KEY not in caplog.text and "Bearer" not in caplog.text
     assert all(KEY not in line for line in fake.recorded.log)
