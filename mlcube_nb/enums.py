@@ -565,6 +565,8 @@ class ErrorCode(_StrEnum):
     DUPLICATE_DATA = "DUPLICATE_DATA"  # 409: sample ids (or targets) already stored
     UPLOAD_EXPIRED = "UPLOAD_EXPIRED"  # 400/410: storing_process_id unknown, used or past expiration
     CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"  # 400: uploaded bytes do not match file_checksum
+    # --- monitoring ---
+    ESTIMATION_NOT_SUPPORTED = "ESTIMATION_NOT_SUPPORTED"  # 409: no sound label-free estimate for this model
     # --- jobs and transport (also used client-side) ---
     RETRAIN_TRIGGER_FAILED = "RETRAIN_TRIGGER_FAILED"  # 424: the trigger's receiver refused or was unreachable
     JOB_FAILED = "JOB_FAILED"  # a waited-on job ended in status error

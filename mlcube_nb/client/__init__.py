@@ -18,6 +18,7 @@ from mlcube_nb.client.api_keys import ApiKeyMethods
 from mlcube_nb.client.company import CompanyMethods
 from mlcube_nb.client.credentials import CredentialMethods
 from mlcube_nb.client.data import DataMethods
+from mlcube_nb.client.estimation import EstimationMethods
 from mlcube_nb.client.jobs import JobMethods
 from mlcube_nb.client.kpis import KpiMethods
 from mlcube_nb.client.models_api import ModelMethods
@@ -51,6 +52,7 @@ class ML3PlatformClient(
     DataMethods,
     JobMethods,
     MonitoringMethods,
+    EstimationMethods,
     RuleMethods,
     UserMethods,
     ApiKeyMethods,

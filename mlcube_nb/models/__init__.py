@@ -35,6 +35,7 @@ from mlcube_nb.models.data import (
     TabularDataInfo,
     TextDataInfo,
 )
+from mlcube_nb.models.estimation import EstimatedPerformance
 from mlcube_nb.models.integrations import (
     AnthropicCredentials,
     AWSCompatibleCredentials,
@@ -234,6 +235,7 @@ __all__ = [
     "EmbeddingData",
     "EmbeddingDataInfo",
     "ErrorResponse",
+    "EstimatedPerformance",
     "FeatureStatistic",
     "GCPAccountInfo",
     "GCPCredentials",

@@ -24,6 +24,7 @@ from mlcube_nb.server.routes import (
     company,
     credentials,
     data,
+    estimation,
     jobs,
     kpis,
     models,
@@ -46,7 +47,7 @@ from mlcube_nb.server.storage import Storage
 
 API_PREFIX = "/sdk/v1"
 ROUTERS = (company.router, projects.router, users.router, api_keys.router, tasks.router, models.router,
-           schemas.router, kpis.router, data.router, jobs.router, monitoring.router,
+           schemas.router, kpis.router, data.router, jobs.router, monitoring.router, estimation.router,
            credentials.router, rules.router, triggers.router, session.router, arthur.router,
            retraining.router, rag_evaluation.router, topic_modeling.router)
 log = logging.getLogger("mlcube_nb.server")

@@ -1,8 +1,8 @@
 """Periodic clean-up run by the job runner: expired upload slots, and (once per start) orphan files.
 
-An orphan is a stored file that no ``batch_files``, ``reports`` or ``suggestions`` row records: written
-by a request that then failed to commit, or cut short by a crash. Readers never see such files; this
-only frees the space.
+An orphan is a stored file that no ``batch_files``, ``reports``, ``suggestions`` or ``performance_estimators``
+row records: written by a request that then failed to commit, or cut short by a crash (or an estimator a
+newer reference replaced). Readers never see such files; this only frees the space.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcube_nb.server.db.tables import BatchFileRow, ReportRow, SuggestionRow
+from mlcube_nb.server.db.tables import BatchFileRow, PerformanceEstimatorRow, ReportRow, SuggestionRow
 from mlcube_nb.server.services import uploads
 from mlcube_nb.server.settings import Settings
 from mlcube_nb.server.storage import Storage
@@ -34,6 +34,7 @@ def housekeeping(settings: Settings, storage: Storage) -> Callable[[Session], No
             known = set(session.scalars(select(BatchFileRow.path)))
             known |= {p for p in session.scalars(select(ReportRow.result_path)) if p}
             known |= set(session.scalars(select(SuggestionRow.data_path)))
+            known |= {p for p in session.scalars(select(PerformanceEstimatorRow.artefact_path)) if p}
             orphans = storage.sweep(known)
             if orphans:
                 log.warning("removed %d stored file(s) no batch refers to: %s", len(orphans), orphans[:10])

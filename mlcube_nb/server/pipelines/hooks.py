@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from mlcube_nb.enums import DataStructure, MonitoringTarget
+from mlcube_nb.server.pipelines import estimation
 from mlcube_nb.server.pipelines.image_features import add_image_metrics
 from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
 from mlcube_nb.server.pipelines.monitoring_analysis import (
@@ -60,6 +61,7 @@ def prepare_batch(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     elif kind in ("production", "target"):
         states = {m["id"]: monitoring_results.reference_state(session, m["id"]) for m in context.get("models", [])}
         context["monitoring"] = {"models": {k: v for k, v in states.items() if v is not None}}
+        context["estimation"] = estimation.prepare(session, context)  # label-free performance estimates
     else:
         return {}
     return {"context": context}

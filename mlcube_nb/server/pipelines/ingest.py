@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlcube_nb.server.db.tables import BatchRow
-from mlcube_nb.server.pipelines import hooks
+from mlcube_nb.server.pipelines import estimation, hooks
 from mlcube_nb.server.pipelines.base import DataView, Pipeline, register, release_memory
 
 if TYPE_CHECKING:
@@ -93,7 +93,9 @@ def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
         return
     batch.stats = carried.get("stats")
     hooks.store_batch(session, payload["kind"], payload["context"], carried.get("analysis"))
+    estimation.store_batch(session, payload, carried)
     batch.ingested = True
 
 
-INGEST = register(Pipeline("ingest", (summarise, analyse), finish, prepare=hooks.prepare_batch))
+INGEST = register(Pipeline("ingest", (summarise, analyse, estimation.estimate_step), finish,
+                          prepare=hooks.prepare_batch))

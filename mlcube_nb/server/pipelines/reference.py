@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, ReferenceRow
-from mlcube_nb.server.pipelines import hooks
+from mlcube_nb.server.pipelines import estimation, hooks
 from mlcube_nb.server.pipelines.base import Pipeline, register, release_memory
 from mlcube_nb.server.pipelines.ingest import view_of
 
@@ -59,6 +59,7 @@ def record_reference(session: Session, job: JobRow, carried: dict[str, Any], int
     row.job_id, row.created_at = job.id, utcnow()
     session.add(row)
     hooks.store_reference(session, payload["context"], carried.get("analysis"))
+    estimation.store_reference(session, job, carried)
     return model
 
 
@@ -67,4 +68,4 @@ def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
     record_reference(session, job, carried, job.payload["intervals"], job.payload.get("segment_references") or [])
 
 
-REFERENCE = register(Pipeline("reference", (measure, analyse), finish))
+REFERENCE = register(Pipeline("reference", (measure, analyse, estimation.fit_step), finish))

@@ -3,6 +3,7 @@
 from mlcube_nb.server.db.tables.accounts import ApiKeyRow, CompanyRow, ProjectRoleRow, ProjectRow, UserRow
 from mlcube_nb.server.db.tables.arthur import ArthurModelRow, ArthurProjectRow, ArthurServiceAccountRow
 from mlcube_nb.server.db.tables.data import BatchFileRow, BatchRow, ReferenceRow, UploadRow
+from mlcube_nb.server.db.tables.estimation import PerformanceEstimateRow, PerformanceEstimatorRow
 from mlcube_nb.server.db.tables.integrations import CredentialsRow, DetectionEventRuleRow
 from mlcube_nb.server.db.tables.jobs import JobQueueRow, JobRow
 from mlcube_nb.server.db.tables.monitoring import (
@@ -37,6 +38,8 @@ __all__ = [
     "KpiRow",
     "KpiStateRow",
     "ModelRow",
+    "PerformanceEstimateRow",
+    "PerformanceEstimatorRow",
     "ProjectRoleRow",
     "ProjectRow",
     "QuantityStatusRow",

@@ -1,0 +1,174 @@
+"""Label-free performance estimation in the data plane: fit on a reference, estimate each production batch.
+
+Three places, following :mod:`mlcube_nb.server.pipelines.hooks`:
+
+- the reference job's step :func:`fit_step` (executor) fits the model's estimator once on its reference
+  (CBPE for classifiers with probabilities, DLE for regression) and stores it as a pickled artefact in
+  storage under a fresh name; :func:`store_reference` (server, job transaction) records where it is, or why
+  the model cannot be estimated;
+- :func:`prepare` (server, at claim time) tells a production or target job each model's artefact, and for
+  a target job which of the production batches it labels already hold an estimate;
+- the ingest job's step :func:`estimate_step` (executor) estimates the batch's metrics (and counts the
+  realised ones of rows that came with targets), or for a target upload counts the realised metrics of
+  the newly labelled rows per production batch; :func:`store_batch` writes them.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from mlcube_nb.monitoring.estimation_common import EstimationUnsupported
+from mlcube_nb.server.pipelines.base import DataView, release_memory
+from mlcube_nb.server.pipelines.estimation_frames import (
+    classes_of,
+    counts_for,
+    estimate_for,
+    fit_for,
+    method_of,
+    rows_of,
+)
+from mlcube_nb.server.pipelines.monitoring_plan import plan_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mlcube_nb.server.db.tables import JobRow
+    from mlcube_nb.server.storage import Storage
+
+
+def view_of(payload: dict[str, Any]) -> DataView:
+    """The job's stored files (as :func:`mlcube_nb.server.pipelines.ingest.view_of`, which imports this module)."""
+    return DataView({**payload["view"], "storage_url": payload["storage_url"]})
+
+
+def _model(context: dict[str, Any], model_id: str) -> dict[str, Any] | None:
+    return next((m for m in context.get("models", []) if m["id"] == model_id), None)
+
+
+def _save(storage: Storage, rel: str, artefact: dict[str, Any]) -> None:
+    """Pickle *artefact* to *rel* atomically (local temp file, then an atomic put)."""
+    handle, local = tempfile.mkstemp(suffix=".pkl")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(artefact, out, protocol=pickle.HIGHEST_PROTOCOL)
+        storage.put_file(rel, local, move=True)
+    finally:
+        if os.path.exists(local):
+            os.unlink(local)
+
+
+def load_artefact(storage: Storage, rel: str) -> dict[str, Any]:
+    """The pickled estimator artefact this platform wrote at *rel* (never a user-supplied file)."""
+    with storage.open(rel) as handle:
+        return pickle.load(handle)  # noqa: S301 - written by fit_step only, path read from our own table
+
+
+def fit_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
+    """Reference-job step: fit and store the model's estimator, or note why there is none."""
+    context = payload["context"]
+    model = _model(context, context.get("model_id", ""))
+    view = view_of(payload)
+    if model is None or not view.paths("input"):
+        return carried
+    plan = plan_for(context["task"], context["schema"], model)
+    try:
+        method = method_of(plan)
+        classes = classes_of(plan, context["schema"]) if method == "cbpe" else ()
+        frame = view.joined(model_ids=[model["id"]]).to_pandas()
+        estimator = fit_for(plan, method, classes, frame)
+    except EstimationUnsupported as refusal:
+        return {**carried, "estimation": {"method": "none", "reason": refusal.reason, "message": refusal.message}}
+    except ValueError as bad:  # data the estimator cannot use must not fail setting the reference
+        return {**carried, "estimation": {"method": "none", "reason": "INVALID_REFERENCE",
+                                          "message": f"The reference data cannot be used for estimation: {bad}"}}
+    finally:
+        release_memory()
+    rel = f"estimators/{context['task']['id']}/{model['id']}/{secrets.token_hex(8)}.pkl"
+    _save(view.storage, rel, {"method": method, "classes": list(classes), "estimator": estimator})
+    return {**carried, "estimation": {"method": method, "artefact_path": rel, "metrics": list(estimator.metrics),
+                                      "spread": estimator.spread.to_dict()}}
+
+
+def store_reference(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
+    """Reference-job finish: record the fitted estimator (or the refusal) and reset its statuses."""
+    result = carried.get("estimation")
+    if result is None:
+        return
+    from mlcube_nb.server.services import estimation_results
+
+    estimation_results.record_estimator(session, job.payload["model_id"], result, job_id=job.id)
+
+
+def prepare(session: Session, context: dict[str, Any]) -> dict[str, Any]:
+    """Claim-time context of a production / target job: per model its artefact and the batches it estimated."""
+    from mlcube_nb.server.services import estimation_results
+
+    return estimation_results.batch_context(session, [m["id"] for m in context.get("models", [])],
+                                            context.get("attached_batches") or [])
+
+
+def _batch_view(data: DataView, batch_ids: set[str], target_batch: str | None = None) -> DataView:
+    """The view restricted to some batches' files (plus, for a target upload, its own target files)."""
+    files = [f for f in data.spec["files"]
+             if (f.get("batch_id") in batch_ids and f["category"] != "target")
+             or (f["category"] == "target" and f.get("batch_id") in ({target_batch} if target_batch else batch_ids))]
+    return DataView({**data.spec, "files": files})
+
+
+def _time_range(rows: Any) -> tuple[float | None, float | None]:
+    return (float(rows.times.min()), float(rows.times.max())) if rows.times.size else (None, None)
+
+
+def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
+    """Ingest-job step: a production batch's estimates, or a target upload's realised counts per batch."""
+    kind, context = payload.get("kind"), payload.get("context") or {}
+    models = (context.get("estimation") or {}).get("models") or {}
+    if kind not in ("production", "target") or not models:
+        return carried
+    data, batch_id = view_of(payload), context["batch_id"]
+    out: dict[str, Any] = {}
+    for model_id, info in models.items():
+        model = _model(context, model_id)
+        if model is None:
+            continue
+        artefact = load_artefact(data.storage, info["artefact_path"])
+        plan = plan_for(context["task"], context["schema"], model)
+        classes, estimator = tuple(artefact["classes"]), artefact["estimator"]
+        if kind == "production":
+            frame = _batch_view(data, {batch_id}).joined(model_ids=[model_id]).to_pandas()
+            rows = rows_of(plan, artefact["method"], classes, frame)
+            estimates = estimate_for(estimator, rows)
+            if estimates:
+                out[model_id] = {"estimate": {
+                    "n_samples": int(rows.predicted.size), "time_range": _time_range(rows),
+                    "values": {m: [e.value, e.lower, e.upper] for m, e in estimates.items()},
+                    "counts": counts_for(estimator, rows), "method": artefact["method"]}}
+        else:
+            realized = {}
+            for labelled_batch in info.get("batches") or []:
+                frame = _batch_view(data, {labelled_batch}, batch_id).joined(model_ids=[model_id]).to_pandas()
+                counts = counts_for(estimator, rows_of(plan, artefact["method"], classes, frame, labelled_only=True))
+                if counts:
+                    realized[labelled_batch] = counts
+            if realized:
+                out[model_id] = {"realized": realized}
+    release_memory()
+    return {**carried, "estimation": out}
+
+
+def store_batch(session: Session, payload: dict[str, Any], carried: dict[str, Any]) -> None:
+    """Ingest-job finish: write estimates, statuses, events (and realised values) in the job's transaction."""
+    result = carried.get("estimation")
+    if not result:
+        return
+    from mlcube_nb.server.services import estimation_results
+
+    for model_id, outcome in result.items():
+        if "estimate" in outcome:
+            estimation_results.record_estimates(session, model_id, payload["batch_id"], outcome["estimate"])
+        for labelled_batch, counts in (outcome.get("realized") or {}).items():
+            estimation_results.record_realized(session, model_id, labelled_batch, counts)
