@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mlcube_nb.rag_evaluation.text import content_terms, sentences
 
@@ -68,38 +69,48 @@ class Clause:
     slots: frozenset[str]
     negated: bool
     poles: Mapping[int, int] = field(default_factory=dict)
+    plain: frozenset[str] = field(init=False)
+    """Content terms that are neither names nor numbers."""
 
-    @property
-    def plain(self) -> frozenset[str]:
-        """Content terms that are neither names nor numbers."""
-        return self.terms - self.slots
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", self.terms - self.slots)
+
+
+@lru_cache(maxsize=4096)
+def _names_of(text: str, language: str) -> frozenset[str]:
+    found: set[str] = set()
+    for sentence in sentences(text):
+        for word in _WORD.findall(sentence)[1:]:
+            if word[0].isupper():
+                found.update(content_terms(word, language))
+    return frozenset(found)
 
 
 def names(texts: Iterable[str], language: str) -> frozenset[str]:
     """Content terms of words written with a capital letter inside a sentence (not as its first word)."""
-    found: set[str] = set()
-    for text in texts:
-        for sentence in sentences(text):
-            for word in _WORD.findall(sentence)[1:]:
-                if word[0].isupper():
-                    found.update(content_terms(word, language))
-    return frozenset(found)
+    return frozenset().union(*(_names_of(text, language) for text in texts))
 
 
-def clauses(text: str, language: str, known_names: frozenset[str]) -> list[Clause]:
-    """The clauses of *text*, each with what the checks compare."""
+@lru_cache(maxsize=4096)
+def _parsed(text: str, language: str) -> tuple[tuple[str, frozenset[str], bool, tuple[tuple[int, int], ...]], ...]:
+    """Each clause's text, content terms, negation and antonym poles (cached: contexts repeat across samples)."""
     out = []
     for sentence in sentences(_NOT.sub(" not", text)):
         for part in _CLAUSE.split(sentence):
             terms = frozenset(content_terms(part, language))
-            words = [w.lower() for w in _WORD.findall(part)]
             if not terms:
                 continue
-            slots = frozenset(t for t in terms if t.startswith("#") or t in known_names)
+            words = [w.lower() for w in _WORD.findall(part)]
             negated = sum(w in NEGATION_CUES for w in words) % 2 == 1
-            poles = {ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}
-            out.append(Clause(part.strip(), terms, slots, negated, poles))
-    return out
+            poles = tuple({ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}.items())
+            out.append((part.strip(), terms, negated, poles))
+    return tuple(out)
+
+
+def clauses(text: str, language: str, known_names: frozenset[str]) -> list[Clause]:
+    """The clauses of *text*, each with what the checks compare; names and numbers are its slots."""
+    return [Clause(part, terms, frozenset(t for t in terms if t.startswith("#") or t in known_names), negated,
+                   dict(poles)) for part, terms, negated, poles in _parsed(text, language)]
 
 
 def _match(response: Clause, context: Clause) -> int:
