@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 import requests
@@ -115,3 +116,27 @@ def company_with_task(client: ML3PlatformClient) -> tuple[str, str]:
                                  data_structure=DataStructure.TABULAR, optional_target=True)
     client.add_data_schema(task_id, DataSchema(columns=regression_columns()))
     return project_id, task_id
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    """One method of one route of the app, with its full path (router prefixes included)."""
+
+    method: str
+    path: str
+    route: Any
+
+
+def route_table(routes: list[Any], prefix: str = "") -> list[RouteEntry]:
+    """Every (method, full path) the app serves, read from its route table (included routers unfolded)."""
+    from fastapi.routing import APIRoute
+
+    table: list[RouteEntry] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            table += [RouteEntry(m, prefix + route.path, route) for m in sorted(route.methods) if m != "HEAD"]
+        elif hasattr(route, "original_router"):  # FastAPI's included router: a prefix over a router's routes
+            table += route_table(route.original_router.routes, prefix + route.include_context.prefix)
+        elif hasattr(route, "routes"):
+            table += route_table(route.routes, prefix + getattr(route, "path", ""))
+    return table
