@@ -78,13 +78,13 @@ class CreateArthurModelRequest(WireModel):
     output_type: ArthurOutputType
     display_name: NameStr | None = None
     description: DescriptionStr | None = None
-    tags: list[NameStr] | None = None
+    tags: list[NameStr] | None = Field(default=None, max_length=100)
     classifier_threshold: float | None = Field(default=None, gt=0, lt=1)
     is_batch: bool = False
     text_delimiter: ArthurTextDelimiter | None = None
-    expected_throughput_gb_per_day: int | None = Field(default=None, ge=0)
-    pixel_height: int | None = Field(default=None, ge=1)
-    pixel_width: int | None = Field(default=None, ge=1)
+    expected_throughput_gb_per_day: int | None = Field(default=None, ge=0, le=10**9)
+    pixel_height: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    pixel_width: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class ArthurModelInfo(WireModel):
