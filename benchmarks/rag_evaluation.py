@@ -2,7 +2,7 @@
 
 Protocol, fixed before looking at results:
 
-1. Faithfulness. The labelled set of ``tests/rag_evaluation/faithfulness_set.py`` (responses to five
+1. Faithfulness. The labelled set of ``tests/rag_evaluation/faithfulness_set.py`` (responses to eight
    contexts labelled faithful, paraphrase, negation, swapped, wrong_number; written by hand) is scored
    by the offline judge as it was before issue 19 (``metrics.py`` read from git at ``BEFORE``), by the
    offline judge now, and, when ``MLCUBE_LLM_BASE_URL``/``MLCUBE_LLM_MODEL`` are set, by the LLM judge.

@@ -3,14 +3,17 @@
 Texts are cut into clauses (sentences, then at commas, colons and "and / but / while"). A response
 clause is compared with the context clause that shares most of its content words:
 
-- *polarity*: when they share at least two content words and half of the response clause's, an odd
-  number of negation cues (not, never, no, cannot, ...) on one side only, or an antonym of the other's
-  word (open/closed, free/paid, included/excluded...), is a contradiction; a negated antonym
-  ("never closes" against "open") is not;
+- *polarity*: against the context clause that says most nearly the same thing (Jaccard similarity of
+  their content words, an antonym pair counting as one shared word), sharing at least two content
+  words and half of the response clause's, an odd number of negation cues (not, never, no, cannot,
+  ...) on one side only, or an antonym of the other's word (open/closed, free/paid, included/excluded,
+  up to/more than...), is a contradiction; a negated antonym ("never closes" against "open") is not;
 - *slots*: names (words written with a capital inside a sentence) and numbers. A clause whose names
   and numbers no context clause holds together, while the context clause that best matches its
   other words holds another name or number of the same kind, restates a fact with the wrong value
-  ("free above 30 euros" where the context says 50; "Paris is the capital of Italy").
+  ("free above 30 euros" where the context says 50; "Paris is the capital of Italy"); so does a
+  clause that pairs a number with another unit than the context does ("3 books for 5 weeks" where
+  the context says 5 books for 3 weeks).
 
 What it cannot see: synonyms, a swapped common noun ("the pool is open 24 hours" when the gym is),
 negations it has no cue for, and facts spread over clauses by pronouns.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from mlcube_nb.rag_evaluation.text import content_terms, sentences
@@ -29,6 +32,9 @@ _NOT = re.compile(r"n['\u2019]t\b", re.IGNORECASE)
 _CLAUSE = re.compile(r",\s+(?:and|but|or|while|whereas|e|ma|mentre)?\s*|:\s+|\s+(?:and|but|while|whereas|ma|mentre)\s+",
                      re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_PHRASES = ((re.compile(r"\bup to\b", re.IGNORECASE), "upto"), (re.compile(r"\bat most\b", re.IGNORECASE), "atmost"),
+            (re.compile(r"\bat least\b", re.IGNORECASE), "atleast"))
+"""Bounds written in two words, made one word so that they can be antonyms of "more" / "less"."""
 NEGATION_CUES = frozenset("""
 not no never cannot none nobody nothing nowhere neither nor without non mai nessuno nessuna niente nulla senza
 """.split())
@@ -36,15 +42,15 @@ not no never cannot none nobody nothing nowhere neither nor without non mai ness
 
 _ANTONYM_GROUPS: tuple[tuple[str, str], ...] = (  # (words of one pole, words of the other)
     ("open opens opened opening", "closed close closes closing shut"),
-    ("free gratis gratuito gratuita", "paid charged chargeable payable"),
+    ("free gratis gratuito gratuita", "paid charged chargeable payable cost costs fee fees"),
     ("included include includes including incluso inclusa", "excluded exclude excludes excluding escluso esclusa"),
     ("allowed permitted accepted consentito ammesso", "forbidden prohibited banned refused rejected vietato"),
     ("available disponibile", "unavailable"),
     ("possible possibile", "impossible impossibile"),
     ("valid valido", "invalid"),
     ("increase increases increased", "decrease decreases decreased"),
-    ("higher more", "lower less fewer"),
-    ("maximum max massimo", "minimum min minimo"),
+    ("more higher above exceeding atleast minimum min minimo",
+     "less fewer lower below upto atmost maximum max massimo"),
     ("mandatory required compulsory obbligatorio", "optional facoltativo"),
     ("enabled", "disabled"),
     ("true vero", "false falso"),
@@ -69,6 +75,10 @@ class Clause:
     slots: frozenset[str]
     negated: bool
     poles: Mapping[int, int] = field(default_factory=dict)
+    units: Mapping[str, str] = field(default_factory=dict)
+    """unit term -> the number term just before it ("5 books": book -> #5)."""
+    keys: frozenset[str] = frozenset()
+    """What clauses are matched on: content terms, an antonym written as its group."""
     plain: frozenset[str] = field(init=False)
     """Content terms that are neither names nor numbers."""
 
@@ -91,30 +101,47 @@ def names(texts: Iterable[str], language: str) -> frozenset[str]:
     return frozenset().union(*(_names_of(text, language) for text in texts))
 
 
+def _units(sequence: Sequence[str]) -> dict[str, str]:
+    pairs = zip(sequence[:-1], sequence[1:], strict=True)
+    return {unit: term for term, unit in pairs if term.startswith("#") and not unit.startswith("#")}
+
+
 @lru_cache(maxsize=4096)
-def _parsed(text: str, language: str) -> tuple[tuple[str, frozenset[str], bool, tuple[tuple[int, int], ...]], ...]:
-    """Each clause's text, content terms, negation and antonym poles (cached: contexts repeat across samples)."""
+def _parsed(text: str, language: str) -> tuple[Clause, ...]:
+    """The clauses of *text* without slots (cached: contexts repeat across samples)."""
+    for pattern, word in _PHRASES:
+        text = pattern.sub(word, text)
     out = []
     for sentence in sentences(_NOT.sub(" not", text)):
         for part in _CLAUSE.split(sentence):
-            terms = frozenset(content_terms(part, language))
-            if not terms:
+            sequence = content_terms(part, language)
+            if not sequence:
                 continue
             words = [w.lower() for w in _WORD.findall(part)]
             negated = sum(w in NEGATION_CUES for w in words) % 2 == 1
-            poles = tuple({ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}.items())
-            out.append((part.strip(), terms, negated, poles))
+            poles = {ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}
+            polar = {t for w in words if w in ANTONYMS for t in content_terms(w, language)}
+            keys = frozenset(set(sequence) - polar) | {f"~{group}" for group in poles}
+            out.append(Clause(part.strip(), frozenset(sequence), frozenset(), negated, poles, _units(sequence), keys))
     return tuple(out)
 
 
 def clauses(text: str, language: str, known_names: frozenset[str]) -> list[Clause]:
     """The clauses of *text*, each with what the checks compare; names and numbers are its slots."""
-    return [Clause(part, terms, frozenset(t for t in terms if t.startswith("#") or t in known_names), negated,
-                   dict(poles)) for part, terms, negated, poles in _parsed(text, language)]
+    return [replace(c, slots=frozenset(t for t in c.terms if t.startswith("#") or t in known_names))
+            for c in _parsed(text, language)]
 
 
-def _match(response: Clause, context: Clause) -> int:
-    return len(response.terms & context.terms) + len(response.poles.keys() & context.poles.keys())
+def _similarity(response: Clause, context: Clause) -> float:
+    """Jaccard similarity of the two clauses' match keys.
+
+    0 unless they share two keys, half the response's, and a word that is neither a number nor an antonym
+    (so that "closes at 20" is not compared with "open from 8 to 20" on the number alone).
+    """
+    shared = response.keys & context.keys
+    if len(shared) < 2 or len(shared) < len(response.keys) / 2 or all(k[0] in "#~" for k in shared):
+        return 0.0
+    return len(shared) / len(response.keys | context.keys)
 
 
 def _polarity(response: Clause, context: Clause) -> bool:
@@ -128,9 +155,9 @@ def _polarity(response: Clause, context: Clause) -> bool:
 
 def polarity_conflict(response: Clause, context: Sequence[Clause]) -> str | None:
     """The context clause the response clause denies, when its closest clauses all say the opposite."""
-    scored = [(_match(response, c), c) for c in context]
-    best = max((m for m, _ in scored), default=0)
-    if best < 2 or best < len(response.terms) / 2:
+    scored = [(_similarity(response, c), c) for c in context]
+    best = max((m for m, _ in scored), default=0.0)
+    if best == 0.0:
         return None
     closest = [c for m, c in scored if m == best]
     if all(_polarity(response, c) for c in closest):
@@ -146,14 +173,25 @@ def _shown(slots: Iterable[str]) -> str:
     return ", ".join(sorted(s.lstrip("#") for s in slots))
 
 
+def _unit_clash(response: Clause, context: Clause) -> str | None:
+    """A unit the two clauses give different numbers ("3 books" / "5 books")."""
+    for unit in sorted(response.units.keys() & context.units.keys()):
+        if response.units[unit] != context.units[unit]:
+            return (f'"{response.text}" gives {unit} {response.units[unit][1:]} where the context gives '
+                    f'{context.units[unit][1:]} ("{context.text}")')
+    return None
+
+
 def slot_conflict(response: Clause, context: Sequence[Clause]) -> str | None:
     """The context clause that states the response clause's fact with another name or number."""
     if not response.slots:
         return None
     overlaps = [(len(response.plain & c.plain), c) for c in context]
     best = max((o for o, _ in overlaps), default=0)
-    if any(response.slots <= c.slots and o >= best for o, c in overlaps):
-        return None
+    holders = [c for o, c in overlaps if response.slots <= c.slots and o >= best]
+    if holders:
+        clashes = [_unit_clash(response, c) for c in holders]
+        return clashes[0] if all(clashes) else None
     kinds = {_kind(s) for s in response.slots}
     for overlap, clause in sorted(overlaps, key=lambda pair: -len(pair[1].slots & response.slots)):
         if overlap != best or (best == 0 and not clause.slots & response.slots):

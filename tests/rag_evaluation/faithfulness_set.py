@@ -3,8 +3,10 @@
 Labels: ``faithful`` (states what the context says, mostly in its words), ``paraphrase`` (the same in
 other words), ``negation`` (denies what the context says, by a negation cue or an antonym),
 ``swapped`` (a fact rebuilt from the context's own words with a name or number of another fact),
-``wrong_number`` (a number the context states otherwise). Written by hand for issue 19; the scores
-before and after the contradiction checks are in the issue's note.
+``wrong_number`` (a number the context states otherwise). Written by hand for issue 19: the first five
+contexts before the contradiction checks, the last three (library, company, battery) after a first
+version of them, which they then helped correct. The scores before and after are in the issue's note,
+with a third set written last and run once (not here).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ HOTEL = ("The fitness room is open 24 hours a day. Guests can use the swimming p
 WARRANTY = ("The warranty covers manufacturing defects for 2 years. Accidental damage is not covered by the warranty. "
             "Repairs are done by the Milan service centre.")
 COMPANY = "Anna Rossi founded the company in 2015. The head office is in Turin. The company has 120 employees."
+LIBRARY = ("The library is open from 8 to 20 on weekdays and closed on Sundays. Members can borrow up to 5 books for "
+           "3 weeks. Late returns cost 50 cents per day.")
+ACME = "Marco Bianchi is the CEO of Acme. Acme was founded in Milan in 1998. It has offices in Rome and Naples."
+BATTERY = ("The battery lasts 10 hours. Charging takes 2 hours with the included charger. The charger is not "
+           "compatible with USB-C cables.")
 
 CASES: list[tuple[str, str, str]] = [  # (label, context, response)
     ("faithful", RETURNS, "Products can be returned within 30 days of delivery."),
@@ -57,6 +64,27 @@ CASES: list[tuple[str, str, str]] = [  # (label, context, response)
     ("wrong_number", RETURNS, "Shipping is free for orders above 20 euros."),
     ("wrong_number", WARRANTY, "The warranty covers manufacturing defects for 3 years."),
     ("wrong_number", COMPANY, "The company has 250 employees."),
+    ("faithful", LIBRARY, "On weekdays the library opens at 8 and closes at 20."),
+    ("faithful", LIBRARY, "Returning a book late costs 50 cents a day."),
+    ("faithful", ACME, "Acme was founded in 1998 in Milan."),
+    ("faithful", ACME, "Acme has offices in Rome and Naples."),
+    ("faithful", BATTERY, "The included charger needs 2 hours."),
+    ("paraphrase", LIBRARY, "It is closed on Sundays."),
+    ("paraphrase", LIBRARY, "Members may borrow 5 books at most, for 3 weeks."),
+    ("paraphrase", LIBRARY, "You can't borrow more than 5 books."),
+    ("paraphrase", LIBRARY, "The library does not open on Sundays."),
+    ("paraphrase", ACME, "Acme's CEO is Marco Bianchi."),
+    ("paraphrase", ACME, "The company, led by Marco Bianchi, started in Milan."),
+    ("paraphrase", BATTERY, "A full charge takes 2 hours and lasts 10 hours."),
+    ("paraphrase", BATTERY, "USB-C cables do not work with the charger."),
+    ("negation", LIBRARY, "The library is open on Sundays."),
+    ("negation", LIBRARY, "Late returns are free."),
+    ("negation", BATTERY, "The charger is compatible with USB-C cables."),
+    ("swapped", LIBRARY, "Members can borrow up to 3 books for 5 weeks."),
+    ("swapped", ACME, "Acme was founded in Rome in 1998."),
+    ("swapped", ACME, "Marco Bianchi is the CEO of Naples."),
+    ("swapped", BATTERY, "The battery lasts 2 hours."),
+    ("wrong_number", ACME, "Acme was founded in 2001."),
 ]
 
 KNOWN_MISSES: list[tuple[str, str, str]] = [  # contradictions the offline judge cannot see (no name or number moved)
