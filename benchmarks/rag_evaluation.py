@@ -9,6 +9,8 @@ Protocol, fixed before looking at results:
    Per label: mean, min and max faithfulness (1-5). Then the *separation*: the share of (faithful or
    paraphrase, negation or swapped) pairs in which the faithful answer scores strictly higher (1.0 =
    every contradiction below every faithful answer, the issue's bar).
+   Then a third set (``UNTUNED`` below), written after the last change to the rules and run once, without
+   tuning afterwards: each case's offline score.
 2. Export. The rows of a 2,000-sample report are written by the hand-written zip+XML writer (read from
    git at ``BEFORE``) and by XlsxWriter: median wall time of 7 runs, file size, and how many text cells
    that start with ``=``, ``+``, ``-``, ``@`` carry the quote prefix. Then the import time of each writer
@@ -43,6 +45,30 @@ from tests.rag_evaluation.faithfulness_set import CASES  # noqa: E402
 
 BEFORE = "090db09"  # the last commit with the hand-written writer and the word-overlap-only faithfulness
 LABELS = ("faithful", "paraphrase", "negation", "swapped", "wrong_number")
+_FLIGHT = ("Each passenger may bring one cabin bag of up to 8 kg. Checked bags cost 35 euros each. Online check-in "
+           "opens 24 hours before departure and closes 2 hours before.")
+_CLINIC = ("Dr. Laura Conti sees patients on Mondays and Thursdays. Appointments must be booked at least 3 days in "
+           "advance. The clinic does not accept walk-in patients.")
+_SOFTWARE = ("Version 4.2 adds dark mode. Support for Windows 7 was removed in version 4.0. The free plan allows 3 "
+             "projects; the Pro plan has no limit.")
+UNTUNED = [
+    ("faithful", _FLIGHT, "You can take one cabin bag weighing at most 8 kg."),
+    ("faithful", _FLIGHT, "Each checked bag costs 35 euros."),
+    ("faithful", _FLIGHT, "Check-in online closes 2 hours before departure."),
+    ("faithful", _CLINIC, "Dr. Conti sees patients on Mondays and Thursdays."),
+    ("faithful", _CLINIC, "You need to book at least 3 days ahead; walk-ins are not accepted."),
+    ("faithful", _SOFTWARE, "Dark mode arrived in version 4.2."),
+    ("faithful", _SOFTWARE, "On the free plan you can have 3 projects, while Pro is unlimited."),
+    ("negation", _FLIGHT, "Checked bags are free."),
+    ("negation", _CLINIC, "The clinic accepts walk-in patients."),
+    ("negation", _CLINIC, "Appointments do not need to be booked in advance."),
+    ("negation", _SOFTWARE, "Version 4.2 does not add dark mode."),
+    ("swapped", _FLIGHT, "Online check-in opens 2 hours before departure."),
+    ("swapped", _FLIGHT, "Each passenger may bring one cabin bag of up to 35 kg."),
+    ("swapped", _CLINIC, "Dr. Laura Conti sees patients on Mondays and Fridays."),
+    ("swapped", _SOFTWARE, "Support for Windows 7 was removed in version 4.2."),
+    ("swapped", _SOFTWARE, "The Pro plan allows 3 projects."),
+]
 
 
 def _from_git(path: str, name: str) -> ModuleType:
@@ -105,6 +131,9 @@ def faithfulness_table() -> None:
             cells.append(f"{statistics.mean(mine):4.2f} [{min(mine):.0f}-{max(mine):.0f}]" if mine else "-")
         print(f"{label:14s} {labels.count(label):3d}  " + "  ".join(f"{c:>22s}" for c in cells))
     print(f"{'separation':14s} {'':3s}  " + "  ".join(f"{_separation(labels, s):22.3f}" for s in judges.values()))
+    print("\nuntuned set (offline now):")
+    for label, context, response in UNTUNED:
+        print(f"  {label:10s} {_new_faithfulness(context, response):.0f}  {response}")
 
 
 def _report_rows(n: int) -> list[list[object]]:
