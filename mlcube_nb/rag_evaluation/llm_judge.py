@@ -131,6 +131,7 @@ class LlmJudge:
         self._openai = openai
         self._client = openai.OpenAI(base_url=config.base_url, api_key=config.api_key or NO_KEY,
                                      timeout=config.timeout_s, max_retries=1)
+        self._json_mode = True  # response_format=json_object, dropped if the server refuses it
         self.info = JudgeInfo("llm", config.model, LLM_SEES, LLM_CANNOT_SEE, model=config.model,
                               prompt_version=prompts.PROMPT_VERSION)
 
@@ -189,13 +190,26 @@ class LlmJudge:
                 conversation = prompts.retry_messages(first, answer or refusal or "", problem)
         raise _Failed(f"{problem} (after one retry)")
 
+    def _create(self, conversation: list[dict[str, str]]) -> Any:
+        """One chat completion, in JSON mode unless the server has refused JSON mode once (then without it)."""
+        if self._json_mode:
+            try:
+                return self._client.chat.completions.create(  # type: ignore[call-overload]  # plain dict messages
+                    model=self.config.model, messages=conversation, temperature=0,
+                    response_format={"type": "json_object"})
+            except self._openai.BadRequestError as exc:
+                if "response_format" not in str(exc.message):
+                    raise
+                log.warning("the model server refuses response_format (JSON mode); asking without it")
+                self._json_mode = False
+        return self._client.chat.completions.create(
+            model=self.config.model, messages=conversation, temperature=0)  # type: ignore[arg-type]
+
     def _complete(self, conversation: list[dict[str, str]], usage: _Usage) -> tuple[str, str | None]:
         """The answer's text and, when the model or the server's filter declined, why."""
         openai = self._openai
         try:
-            reply = self._client.chat.completions.create(  # type: ignore[call-overload]  # plain dict messages
-                model=self.config.model, messages=conversation, temperature=0,
-                response_format={"type": "json_object"})
+            reply = self._create(conversation)
         except openai.APITimeoutError:
             raise _Failed(f"no answer from the model server within {self.config.timeout_s:g} s") from None
         except openai.APIStatusError as exc:

@@ -32,6 +32,7 @@ class Recorded:
     lock: threading.Lock = field(default_factory=threading.Lock)
     slow_s: float = 0.0
     delay_s: float = 0.0
+    json_mode: bool = True  # False: answer 400 to requests with response_format, like some local servers
 
     def for_input(self, marker: str) -> list[dict[str, Any]]:
         """The requests whose sample's user input contains *marker*."""
@@ -94,8 +95,12 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.recorded.slow_s)
         time.sleep(self.recorded.delay_s)
         status, text = _answer(messages, attempt)
+        if not self.recorded.json_mode and "response_format" in body:
+            status, message = 400, "response_format is not supported by this server"
+        else:
+            message = "fake server error"
         if status != 200:
-            payload = json.dumps({"error": {"message": "fake server error", "type": "server_error"}}).encode()
+            payload = json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
         else:
             payload = json.dumps({
                 "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),

@@ -101,6 +101,17 @@ def test_an_injected_instruction_stays_data(fake: FakeLlmServer) -> None:
     assert data["retrieved_context"][-1] == injected  # the text arrives intact, as a value
 
 
+def test_a_server_without_json_mode_is_asked_without_it() -> None:
+    plain = FakeLlmServer()
+    plain.recorded.json_mode = False
+    try:
+        judgements = _judge(plain).judge([GOOD, GOOD], separator="||")
+    finally:
+        plain.close()
+    assert all(j.failure is None and j.results is not None for j in judgements)
+    assert [("response_format" in r["body"]) for r in plain.recorded.requests][-2:] == [False, False]
+
+
 def test_a_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "openai", None)  # what "not installed" looks like to an import
     with pytest.raises(RuntimeError, match=r"pip install 'mlcube-nb\[llm\]'"):
