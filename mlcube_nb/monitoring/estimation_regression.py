@@ -1,12 +1,14 @@
 """Direct loss estimation (DLE) of a regression model's MAE and RMSE without targets.
 
-Two gradient-boosting models (scikit-learn's ``HistGradientBoostingRegressor``, Poisson loss so the fitted
-values are positive conditional means) learn on the labelled reference, from the inputs and the prediction,
-the expected absolute error ``g(x) = E[|y - yhat| | x]`` and squared error ``h(x) = E[(y - yhat)^2 | x]``.
-A batch's estimated MAE is the mean of ``g``, its RMSE the square root of the mean of ``h``.
+Two gradient-boosting models (scikit-learn's ``HistGradientBoostingRegressor``, squared-error loss so the
+fitted values are conditional means, kept above a small positive floor) learn on the labelled reference,
+from the inputs and the prediction, the expected absolute error ``g(x) = E[|y - yhat| | x]`` and squared
+error ``h(x) = E[(y - yhat)^2 | x]``. A batch's estimated MAE is the mean of ``g``, its RMSE the square root
+of the mean of ``h``.
 
 The band: given ``x``, the realised loss varies around ``g`` (``h``) with a variance proportional to its
-square, the factor ``kappa`` measured on out-of-fold reference predictions (3-fold cross-fitting); the
+square, the factor ``kappa = sum((loss - g)^2) / sum(g^2)`` measured on out-of-fold reference predictions
+(3-fold cross-fitting); the
 batch mean's variance is that sum over rows divided by ``n^2`` (delta method for the RMSE), plus the loss
 model's own error measured as the out-of-fold chunk-level misses the sampling part does not explain.
 
@@ -56,9 +58,14 @@ class FeatureEncoder:
 
 
 def _booster(mask: np.ndarray, seed: int) -> HistGradientBoostingRegressor:
-    return HistGradientBoostingRegressor(loss="poisson", learning_rate=0.1, max_iter=100, max_leaf_nodes=15,
-                                         min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
+    return HistGradientBoostingRegressor(loss="squared_error", learning_rate=0.1, max_iter=100, max_leaf_nodes=31,
+                                         min_samples_leaf=20, early_stopping=False,
                                          categorical_features=mask if mask.any() else None, random_state=seed)
+
+
+def _positive(values: np.ndarray, floor: float) -> np.ndarray:
+    """Loss predictions kept above a small floor (a squared-error booster can dip below zero)."""
+    return np.maximum(values, floor)
 
 
 def _moments(g: np.ndarray, h: np.ndarray, kappa: tuple[float, float]) -> tuple[float, float, float, float]:
@@ -92,6 +99,7 @@ class RegressionEstimator:
     kappa: tuple[float, float]
     bias_var: tuple[float, float]
     spread: ReferenceSpread
+    floors: tuple[float, float] = (0.0, 0.0)
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -106,7 +114,8 @@ class RegressionEstimator:
                              f"and {predicted.size}.")
         matrix = self.encoder(frame, predicted)
         with threadpool_limits(1, user_api="openmp"):
-            g, h = self.abs_model.predict(matrix), self.sq_model.predict(matrix)
+            g = _positive(self.abs_model.predict(matrix), self.floors[0])
+            h = _positive(self.sq_model.predict(matrix), self.floors[1])
         mae, rmse, sd_mae, sd_rmse = _moments(g, h, self.kappa)
         z = float(norm.ppf(1 - alpha / 2))
         out = {}
@@ -152,6 +161,7 @@ def _fit_regression(frame: pd.DataFrame, y: Any, predicted: Any, *, numeric: tup
     if not squared.sum() > 0:
         raise EstimationUnsupported("PERFECT_REFERENCE", "The model makes no error on the reference; there is "
                                     "no loss to learn. Set a reference the model does not fit exactly.")
+    floors = (1e-3 * float(absolute.mean()), 1e-3 * float(squared.mean()))
     g_oof, h_oof = np.empty(y.size), np.empty(y.size)
     folds = np.random.default_rng(seed).integers(0, FOLDS, size=y.size)
     for fold in range(FOLDS):
@@ -159,7 +169,9 @@ def _fit_regression(frame: pd.DataFrame, y: Any, predicted: Any, *, numeric: tup
         mask = encoder.categorical_mask
         g_oof[test] = _booster(mask, seed).fit(matrix[train], absolute[train]).predict(matrix[test])
         h_oof[test] = _booster(mask, seed).fit(matrix[train], squared[train]).predict(matrix[test])
-    kappa = (float(np.mean(np.square(absolute / g_oof - 1))), float(np.mean(np.square(squared / h_oof - 1))))
+    g_oof, h_oof = _positive(g_oof, floors[0]), _positive(h_oof, floors[1])
+    kappa = (float(np.sum(np.square(absolute - g_oof)) / np.sum(np.square(g_oof))),
+             float(np.sum(np.square(squared - h_oof)) / np.sum(np.square(h_oof))))
     bias_var = _bias_variance(absolute, squared, g_oof, h_oof, kappa)
     whole = dict(zip(("mae", "rmse"), _moments(g_oof, h_oof, kappa)[:2], strict=True))
     full = _moments(g_oof, h_oof, kappa)
@@ -168,7 +180,7 @@ def _fit_regression(frame: pd.DataFrame, y: Any, predicted: Any, *, numeric: tup
                                                          strict=True)), fallback)
     mask = encoder.categorical_mask
     return RegressionEstimator(encoder, _booster(mask, seed).fit(matrix, absolute),
-                               _booster(mask, seed).fit(matrix, squared), kappa, bias_var, spread)
+                               _booster(mask, seed).fit(matrix, squared), kappa, bias_var, spread, floors)
 
 
 def _bias_variance(absolute: np.ndarray, squared: np.ndarray, g: np.ndarray, h: np.ndarray,

@@ -13,13 +13,13 @@ from typing import NoReturn
 from IPython.core.error import UsageError
 
 from mlcube_nb.client import ML3PlatformClient
-from mlcube_nb.notebook.commands import events, models, panel, projects, status, suggestions, tasks
+from mlcube_nb.notebook.commands import events, models, panel, performance, projects, status, suggestions, tasks
 from mlcube_nb.notebook.commands.base import Command
 
 __all__ = ["COMMANDS", "HelpShown", "dispatch", "help_text"]
 
 COMMANDS: dict[str, Command] = {module.COMMAND.name: module.COMMAND for module in
-                                (projects, tasks, models, events, suggestions, status, panel)}
+                                (projects, tasks, models, performance, events, suggestions, status, panel)}
 
 
 class HelpShown(Exception):
