@@ -255,6 +255,21 @@ def test_azure_token_endpoint_down_is_retryable(receiver: Receiver, azure: dict[
     assert not plain.ok and not plain.retryable and "https" in plain.error
 
 
+def test_token_answers_without_a_token_are_refused(receiver: Receiver, gcp: dict[str, Any], azure: dict[str, Any],
+                                                   entra: tuple[Receiver, Path], notice: dict[str, Any],
+                                                   settings: Settings) -> None:
+    grid = {"type": "azure_event_grid_notification", "credentials_id": None,
+            "topic_endpoint": receiver.answer("/eg4/api/events", 200)}
+    published_before = len(receiver.at(PUBLISH_PATH))
+    for body in ("<html>proxy</html>", ["x"], {"token_type": "Bearer"}):
+        receiver.answer("/gcp/token", 200, body)
+        entra[0].answer("/aad/tenant-1/oauth2/v2.0/token", 200, body)
+        for action, credentials in ((_pubsub_action(), gcp), (grid, azure)):
+            result = deliver(action, notice, credentials=credentials, trigger=None, settings=settings)
+            assert not result.ok and not result.retryable and "without a usable access_token" in result.error, result
+    assert len(receiver.at(PUBLISH_PATH)) == published_before and receiver.at("/eg4/api/events") == []
+
+
 @pytest.mark.parametrize(("module", "extra"), [("google.oauth2", "gcp"), ("azure.identity", "azure")])
 def test_a_missing_extra_is_named(module: str, extra: str, gcp: dict[str, Any], azure: dict[str, Any],
                                   notice: dict[str, Any], settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -99,7 +99,8 @@ def google_token(credentials: dict[str, Any], scope: str, *, timeout: float) -> 
         account.refresh(request)
     except google_errors.TransportError as exc:
         raise _token_error("Google token endpoint", token_uri, None) from exc
-    except google_errors.RefreshError as exc:
+    except (google_errors.RefreshError, TypeError, KeyError, ValueError) as exc:
+        # google-auth indexes the answer as a JSON object: a 200 with a non-object body fails with TypeError
         raise _token_error("Google token endpoint", token_uri, statuses[-1] if statuses else None) from exc
     return str(account.token)
 
