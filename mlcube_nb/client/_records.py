@@ -74,6 +74,10 @@ def _to_datetime(column: pd.Series) -> pd.Series:
         return pd.to_datetime(column, utc=True)
 
 
+_EPOCH_FIELDS = ("timestamp", "sample_timestamp")  # SuggestionInfo.timestamp, DetectionEvent.sample_timestamp
+_EPOCH_TYPES = (float, "float", float | None, "float | None")
+
+
 class RecordList(list[T], Generic[T]):
     """A list of records (usually pydantic models) with a pandas view and a Jupyter table."""
 
@@ -97,7 +101,7 @@ class RecordList(list[T], Generic[T]):
             return pd.DataFrame(columns=self._columns())
         frame = pd.DataFrame.from_records(rows)
         epoch = {name for name, field in (self.model.model_fields if self.model else {}).items()
-                 if name == "timestamp" and field.annotation in (float, "float")}  # SuggestionInfo: epoch seconds
+                 if name in _EPOCH_FIELDS and field.annotation in _EPOCH_TYPES}  # epoch seconds on the wire
         for name in frame.columns:
             if frame[name].dtype == object and _is_datetime_column(frame[name]):
                 frame[name] = _to_datetime(frame[name])

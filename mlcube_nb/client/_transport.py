@@ -9,6 +9,7 @@ The API key travels only in the ``X-Api-Key`` header; it is kept out of every me
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from enum import Enum
@@ -133,8 +134,11 @@ class Transport:
             self.session.close()
 
     def redact(self, text: str) -> str:
-        """Hide the API key wherever it might appear in a text meant for humans."""
-        return text.replace(self._api_key, "***") if self._api_key else text
+        """Hide the API key wherever it appears as a whole word in a text meant for humans (a short or mistyped
+        key such as ``x`` must not mask the letters of a host name)."""
+        if not self._api_key:
+            return text
+        return re.sub(rf"(?<!\w){re.escape(self._api_key)}(?!\w)", "***", text)
 
     def request(
         self,

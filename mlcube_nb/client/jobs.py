@@ -2,7 +2,8 @@
 
 ``wait_job_completion`` long-polls ``GET /job/{id}?wait_s=...``: the platform answers as soon as the
 job finishes or moves on, so the wait ends within milliseconds of the job's end (v1 polls every 30 s).
-A ``tqdm.auto`` bar shows the progress and status (a widget in Jupyter, text in a terminal).
+A ``tqdm.auto`` bar shows the progress and status (a widget in Jupyter that ends as a one-line summary,
+text on a terminal; see ``_progress``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import time
 
 from mlcube_nb.client._base import ClientCore, segment
+from mlcube_nb.client._progress import job_bar
 from mlcube_nb.client._records import RecordList
 from mlcube_nb.client._tables import jobs_table
 from mlcube_nb.enums import ErrorCode, JobStatus
@@ -59,12 +61,9 @@ class JobMethods(ClientCore):
         Raises JobWaitTimeoutException after ``max_wait_timeout`` seconds, JobNotFoundException for an
         unknown id, JobFailureException (with the platform's reason) when the job ends in error.
         """
-        from tqdm.auto import tqdm
-
         deadline = time.monotonic() + max_wait_timeout
         per_call = max(1.0, min(LONG_POLL_S, float(self._transport.timeout) - 5.0))
-        with tqdm(total=100, desc=f"job {job_id[:8]}", unit="%", leave=False,
-                  bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+        with job_bar(job_id) as update:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -78,9 +77,7 @@ class JobMethods(ClientCore):
                     if err.error_code == ErrorCode.JOB_NOT_FOUND:
                         raise JobNotFoundException(err.error_code, err.error_message) from err
                     raise
-                bar.n = round(100 * (job.progress or 0.0))
-                bar.set_postfix_str(job.job_group + ": " + job.status, refresh=False)
-                bar.refresh()
+                update(job.progress or 0.0, f"{job.job_group}: {job.status}")
                 if job.status == JobStatus.COMPLETED:
                     return
                 if job.status == JobStatus.ERROR:

@@ -17,7 +17,8 @@ from tabulate import tabulate
 
 from mlcube_nb.models import DetectionEvent, MonitoringHistoryPoint, MonitoringQuantityStatus
 
-__all__ = ["Html", "STATUS_STYLE", "Table", "badge", "model_html", "quantity_label", "status_text", "when"]
+__all__ = ["Html", "STATUS_STYLE", "Table", "badge", "model_html", "nowrap", "quantity_label", "short_id",
+           "status_text", "when", "when_cell"]
 
 STATUS_STYLE = {
     "ok": ("#e6f4ea", "#1e6b34"),
@@ -28,6 +29,7 @@ STATUS_STYLE = {
 
 _TABLE_STYLE = "border-collapse:collapse;font-size:12px;margin:4px 0"
 _CELL_STYLE = "border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top"
+_ONE_LINE, _WRAPS = "white-space:nowrap", "white-space:normal"
 
 
 class Html(str):
@@ -64,6 +66,29 @@ def when(value: datetime | float | str | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def nowrap(text: str, *, title: str | None = None) -> Html:
+    """A cell that stays on one line (dates, ids); ``title`` is shown on hover; the terminal form is *text*."""
+    hover = f" title='{html.escape(title)}'" if title else ""
+    return Html(f"<span style='white-space:nowrap'{hover}>{html.escape(text)}</span>", text)
+
+
+def when_cell(value: datetime | float | str | None) -> Html | str:
+    """A timestamp cell on one line (see :func:`when`); blank for None."""
+    text = when(value)
+    return nowrap(text) if text else ""
+
+
+def short_id(identifier: str | None) -> Html | str:
+    """An id cut to 8 characters in HTML with the whole id on hover; the terminal form keeps the whole id, which a
+    terminal table has room for and people copy (``.df`` always has whole ids)."""
+    if not identifier:
+        return ""
+    shown = identifier[:8]
+    markup = (f"<code class='mlcube-id' title='{html.escape(identifier)}' style='white-space:nowrap;font-size:11px'>"
+              f"{html.escape(shown)}</code>")
+    return Html(markup, identifier)
 
 
 def status_text(status: Any) -> str:
@@ -113,10 +138,11 @@ class Table:
     """Rows under headers, shown as an HTML table in Jupyter and as a ``tabulate`` table in a terminal."""
 
     def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "",
-                 css_class: str = "mlcube-table", empty: str = "nothing yet") -> None:
+                 css_class: str = "mlcube-table", empty: str = "nothing yet", wrap: Sequence[str] = ()) -> None:
         self.headers = list(headers)
         self.rows = [list(row) for row in rows]
         self.title, self.css_class, self.empty = title, css_class, empty
+        self.wrap = set(wrap)  # the columns whose text may wrap (free text); every other cell stays on one line
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -131,9 +157,12 @@ class Table:
         head = f"<div style='font-weight:600;margin-top:6px'>{html.escape(self.title)}</div>" if self.title else ""
         if not self.rows:
             return f"{head}<div class='{self.css_class}' style='color:#777'><i>{html.escape(self.empty)}</i></div>"
-        header = "".join(f"<th style='{_CELL_STYLE}'>{html.escape(h)}</th>" for h in self.headers)
-        body = "".join("<tr>" + "".join(f"<td style='{_CELL_STYLE}'>{_cell_html(v)}</td>" for v in row) + "</tr>"
-                       for row in self.rows)
+        styles = [f"{_CELL_STYLE};{_WRAPS if h in self.wrap else _ONE_LINE}" for h in self.headers]
+        header = "".join(f"<th style='{style}'>{html.escape(h)}</th>" for h, style in zip(self.headers, styles,
+                                                                                          strict=True))
+        body = "".join("<tr>" + "".join(f"<td style='{style}'>{_cell_html(v)}</td>" for v, style in zip(row, styles,
+                                                                                                      strict=False))
+                       + "</tr>" for row in self.rows)
         return (f"{head}<table class='{self.css_class}' style='{_TABLE_STYLE}'><thead><tr>{header}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")
 

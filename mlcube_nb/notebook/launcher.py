@@ -26,9 +26,14 @@ from mlcube_nb.exceptions import NotFoundException, SDKClientException
 if TYPE_CHECKING:
     from mlcube_nb.server.embedded import ServerHandle
 
-__all__ = ["PlatformSession", "check_username", "connect", "current", "launch", "stop"]
+__all__ = ["NOTEBOOK_EXECUTOR", "PlatformSession", "check_username", "connect", "current", "launch", "stop"]
 
 _KEY_FOLDER = "notebook-keys"
+NOTEBOOK_EXECUTOR = "thread"
+"""Jobs of the embedded platform run in threads of the kernel unless ``executor=`` or ``MLCUBE_EXECUTOR`` says
+otherwise (``process`` opts in to the pool). Threads never see the kernel's SIGINT (Jupyter's interrupt signals
+the kernel's whole process group), leave no worker process behind when the kernel dies, and the first job after
+login does not wait for workers to spawn and import the pipelines; notebook-sized batches run in a second."""
 _USERNAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 
 
@@ -156,7 +161,8 @@ def _company_of(client: ML3PlatformClient, create_as: str | None) -> str:
 
 def launch(*, home: str | Path | None = None, temp: bool = False, username: str = "local",
            company: str = "My company", executor: str | None = None) -> PlatformSession:
-    """Start the embedded platform (replacing the current session) and log in as a local user."""
+    """Start the embedded platform (replacing the current session) and log in as a local user; jobs run in
+    threads unless *executor* (or ``MLCUBE_EXECUTOR``) names another executor."""
     check_username(username)
     from mlcube_nb.server.embedded import serve_in_thread
     from mlcube_nb.server.settings import Settings
@@ -171,6 +177,8 @@ def launch(*, home: str | Path | None = None, temp: bool = False, username: str 
     if executor:
         overrides["executor"] = executor
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    if "executor" not in settings.model_fields_set:  # neither the caller nor MLCUBE_EXECUTOR chose one
+        settings = settings.model_copy(update={"executor": NOTEBOOK_EXECUTOR})
     stop()  # the old platform releases its database before the new one opens it
     try:
         settings.ensure_home()

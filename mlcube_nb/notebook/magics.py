@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from IPython.core.error import UsageError
+from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Float, Unicode
@@ -34,6 +34,24 @@ T = TypeVar("T")
 API_KEY_VARIABLE = "MLCUBE_API_KEY"  # read by %mlcube_login --url when no key is given (client side)
 
 
+def _unquoted(args: Any) -> Any:
+    """Drop the quotes around option values (``--user 'ada l'``): IPython's magic parser keeps them."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            setattr(args, name, value[1:-1])
+    return args
+
+
+def _ask_key(url: str) -> str:
+    """Prompt for the key without echo; a one-line UsageError where the frontend has no stdin (nbclient,
+    papermill, Voilà)."""
+    try:
+        return getpass.getpass(f"API key for {url}: ")
+    except StdinNotImplementedError:
+        raise UsageError(f"No API key for {url}, and this frontend cannot prompt for one: set "
+                         f"${API_KEY_VARIABLE} in the kernel's environment or pass --api-key $VARIABLE") from None
+
+
 def _user_errors(action: Callable[[], T]) -> T:
     """Run *action*; a platform error becomes a one-line UsageError (no traceback in the notebook)."""
     try:
@@ -49,8 +67,8 @@ class MlcubeMagics(Magics):
     client_name = Unicode("mlcube", help="Variable %mlcube_login puts the client in (unless --as).").tag(config=True)
     username = Unicode("local", help="Local user of the embedded platform.").tag(config=True)
     company = Unicode("My company", help="Company created for that user on first login.").tag(config=True)
-    executor = Unicode("", help="Job executor of the embedded platform (default: MLCUBE_EXECUTOR or "
-                                "a process pool).").tag(config=True)
+    executor = Unicode("", help="Job executor of the embedded platform: thread[:N], process[:N] (a process "
+                                "pool) or dask://host:port (default: MLCUBE_EXECUTOR, else threads).").tag(config=True)
     watch_interval = Float(1.0, help="Seconds between refreshes of %mlcube_jobs --watch.").tag(config=True)
     watch_timeout = Float(3600.0, help="%mlcube_jobs --watch gives up after this many seconds.").tag(config=True)
 
@@ -79,7 +97,7 @@ class MlcubeMagics(Magics):
     @argument("--insecure", action="store_true", help="accept a self-signed certificate (--url)")
     def mlcube_login(self, line: str) -> None:
         """Log in: start the embedded platform (no --url) or connect to one, and put a client in `mlcube`."""
-        args = parse_argstring(self.mlcube_login, line)
+        args = _unquoted(parse_argstring(self.mlcube_login, line))
         name = args.name or self.client_name
         if not name.isidentifier():
             raise UsageError(f"--as needs a Python variable name, not {name!r}")
@@ -112,7 +130,7 @@ class MlcubeMagics(Magics):
     def _connect(self, args: Any) -> launcher.PlatformSession:
         if args.temp or args.home or args.user or args.restart:
             raise UsageError("--temp, --home, --user and --restart are for the embedded platform: drop --url")
-        key = args.api_key or os.environ.get(API_KEY_VARIABLE) or getpass.getpass(f"API key for {args.url}: ")
+        key = args.api_key or os.environ.get(API_KEY_VARIABLE) or _ask_key(args.url)
         if not key.strip():
             raise UsageError(f"An API key is needed for {args.url}: set ${API_KEY_VARIABLE} or type it at the "
                              "prompt")
@@ -137,7 +155,7 @@ class MlcubeMagics(Magics):
     @argument("--watch", action="store_true", help="refresh in place until every job has finished")
     def mlcube_jobs(self, line: str) -> object:
         """The jobs table; --watch refreshes it while jobs run (interrupt the kernel to stop)."""
-        args = parse_argstring(self.mlcube_jobs, line)
+        args = _unquoted(parse_argstring(self.mlcube_jobs, line))
         try:
             status = JobStatus(args.status) if args.status else None
         except ValueError:

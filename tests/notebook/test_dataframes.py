@@ -17,7 +17,7 @@ def test_detection_events(drifted: Drifted) -> None:
     assert len(frame) and _datetime(frame, "insert_datetime")
     assert set(frame["event_type"]) <= {t.value for t in DetectionEventType}
     assert set(frame["monitoring_target"].dropna()) <= {t.value for t in MonitoringTarget}
-    assert frame["sample_timestamp"].dtype == float
+    assert _datetime(frame, "sample_timestamp")  # epoch seconds on the wire, a datetime like the other times
 
 
 def test_jobs(drifted: Drifted) -> None:

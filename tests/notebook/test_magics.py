@@ -116,6 +116,22 @@ def test_user_errors_are_one_line_usage_errors(shell: InteractiveShell, capsys: 
     assert "drop --url" in _usage_error(shell, "%mlcube_login --url http://127.0.0.1:9 --temp", capsys)
     assert _usage_error(shell, "%mlcube_login --url http://127.0.0.1:9 --api-key k", capsys).startswith(
         "CONNECTION_ERROR")
+    assert "not 'bad user'" in _usage_error(shell, "%mlcube_login --temp --user 'bad user'", capsys)  # no quotes
+    unreachable = _usage_error(shell, "%mlcube_login --url http://example.invalid --api-key x", capsys)
+    assert "example.invalid" in unreachable and "*" not in unreachable  # a one-letter key masks no host letter
+
+
+def test_login_without_a_key_where_the_frontend_cannot_prompt(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from IPython.core.error import StdinNotImplementedError
+
+    def no_stdin(prompt: str) -> str:  # what ipykernel's getpass does under nbclient or papermill
+        raise StdinNotImplementedError("getpass was called, but this frontend does not support input requests.")
+
+    monkeypatch.delenv("MLCUBE_API_KEY", raising=False)
+    monkeypatch.setattr("getpass.getpass", no_stdin)
+    message = _usage_error(shell, "%mlcube_login --url http://127.0.0.1:9", capsys)
+    assert "cannot prompt" in message and "$MLCUBE_API_KEY" in message
 
 
 def test_help_lists_every_subcommand(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,16 +146,20 @@ def test_help_lists_every_subcommand(shell: InteractiveShell, capsys: pytest.Cap
 def test_subcommands_show_the_platform_as_tables_and_a_panel(shell: InteractiveShell) -> None:
     _run(shell, "%mlcube_login --temp")
     client: ML3PlatformClient = shell.user_ns["mlcube"]
-    project_id = client.create_project("churn", None, StoragePolicy.MLCUBE)
+    project_id = client.create_project("churn", "customer churn", StoragePolicy.MLCUBE)
     task_id, model_id = new_churn_task(client, project_id)
     task_name = client.get_task(task_id).name
     projects = _run(shell, "%mlcube projects")
-    assert isinstance(projects, Table) and [row[:2] for row in projects.rows] == [[project_id, "churn"]]
+    assert isinstance(projects, Table)
+    assert [[row[0].text, *row[1:]] for row in projects.rows] == [[project_id, "churn", "customer churn", "mlcube"]]
+    html = projects._repr_html_()
+    assert f"title='{project_id}'" in html and f">{project_id[:8]}</code>" in html  # 8 characters, all on hover
     tasks = _run(shell, "%mlcube tasks churn")  # by name
-    assert [row[0] for row in tasks.rows] == [task_id] and "churn" in repr(tasks)
+    assert [row[0].text for row in tasks.rows] == [task_id] and "churn" in repr(tasks)
+    assert [row[4].text for row in tasks.rows] == ["not monitored"]  # no data yet: no green OK
     models = _run(shell, f"%mlcube models {task_name}")
-    assert [row[:3] for row in models.rows] == [[model_id, "churn-model", "v1"]]
-    assert "mlcube-badge" in models._repr_html_()
+    assert [[row[0].text, *row[1:3]] for row in models.rows] == [[model_id, "churn-model", "v1"]]
+    assert "mlcube-badge" in models._repr_html_() and "OK" not in repr(models)
     assert _run(shell, f"%mlcube events {task_id}").rows == []
     shell.user_ns["task_id"] = task_id
     status = _run(shell, "%mlcube status $task_id")
@@ -172,7 +192,10 @@ def test_jobs_table_and_watch_until_every_job_has_finished(shell: InteractiveShe
     printed = capsys.readouterr().out
     assert job_id in printed and ("all finished" in printed or "0 running" in printed)
     table = _run(shell, f"%mlcube_jobs --task {task_id} --status completed")
-    assert [row[0] for row in table.rows] == [job_id] and "completed" in repr(table)
+    assert [row[0].text for row in table.rows] == [job_id] and "completed" in repr(table)
+    html = table._repr_html_()
+    assert f"title='{job_id}'" in html and f">{job_id[:8]}</code>" in html  # 8 characters, all on hover
+    assert "white-space:nowrap" in html  # one-line dates
     assert _run(shell, f"%mlcube_jobs --task {task_id} --status running").rows == []
 
 

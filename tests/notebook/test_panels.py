@@ -4,7 +4,8 @@ the platform, errors stay inside the panel, and it renders as HTML and text wher
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -12,6 +13,8 @@ from mlcube_nb import ML3PlatformClient
 from mlcube_nb.enums import ApiKeyExpirationTime, UserCompanyRole, UserProjectRole
 from mlcube_nb.notebook.display import quantity_label
 from mlcube_nb.notebook.panels import TaskPanel
+from mlcube_nb.notebook.panels.plots import feature_series, quantity_series
+from mlcube_nb.notebook.views import with_event_statuses
 from tests.notebook.conftest import Drifted, send_batch
 
 PNG = b"\x89PNG"
@@ -35,13 +38,33 @@ def _viewer(drifted: Drifted) -> ML3PlatformClient:
     return ML3PlatformClient(owner.url, owner.create_user_api_key(user_id, "k", ApiKeyExpirationTime.NEVER))
 
 
-def test_overview_shows_a_badge_per_status_the_client_returns(drifted: Drifted, panel: TaskPanel) -> None:
-    statuses = drifted.client.get_task(drifted.task_id).monitoring_status
+def _eventually(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    """Whether *condition* holds within *seconds* (polled; the panel updates from its live jobs thread)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_overview_shows_a_badge_per_status_and_per_quantity_its_events_report(drifted: Drifted,
+                                                                             panel: TaskPanel) -> None:
+    client = drifted.client
+    statuses = client.get_task(drifted.task_id).monitoring_status
+    events = client.get_detection_events(drifted.task_id)
     assert statuses, "the drifting batch must have been monitored"
-    assert panel.overview.badges == {quantity_label(s): s.status.value.upper() for s in statuses}
+    shown = with_event_statuses(statuses, events)
+    assert panel.overview.badges == {quantity_label(s): s.status.value.upper() for s in shown}
     html = panel.overview.table.value
-    assert html.count("class='mlcube-badge") == len(statuses) + 1  # one per quantity, one for the task
+    assert html.count("class='mlcube-badge") == len(shown) + 1  # one per quantity, one for the task
     assert "DRIFT" in panel.overview.badges.values()  # the drifting batch drifted
+    newest = {}
+    for event in sorted(events, key=lambda e: e.insert_datetime):
+        newest[quantity_label(event)] = event.event_type.value
+    drifting = {label for label, kind in newest.items() if kind == "drift_on"}
+    assert any(label.startswith("evaluation ·") for label in drifting)  # accuracy & co. drift in this scenario
+    assert all(panel.overview.badges[label] == "DRIFT" for label in drifting)  # none is left out
     assert panel.errors == {}
 
 
@@ -57,13 +80,18 @@ def test_feedback_buttons_record_the_feedback(drifted: Drifted, panel: TaskPanel
     drift_ids = [e.event_id for e in tab.events if e.event_type.value == "drift_on"]
     assert drift_ids and set(tab.buttons) == set(drift_ids[: tab.limit])
     up, down = tab.buttons[drift_ids[0]]
+    columns = tab.grid.layout.grid_template_columns
     up.click()
     saved = {e.event_id: e.user_feedback for e in drifted.client.get_detection_events(drifted.task_id)}
     assert saved[drift_ids[0]] is True and "expected" in tab.feedback_cells[drift_ids[0]].value
+    assert (up.button_style, down.button_style) == ("success", "")  # the button shows the feedback given
     down.click()
     saved = {e.event_id: e.user_feedback for e in drifted.client.get_detection_events(drifted.task_id)}
     assert saved[drift_ids[0]] is False and "unexpected" in tab.feedback_cells[drift_ids[0]].value
+    assert (up.button_style, down.button_style) == ("", "danger")
     assert not up.disabled and not down.disabled and tab.error == ""
+    assert tab.grid.layout.grid_template_columns == columns and "max-content 36px 36px 96px" in columns
+    assert "unexpected" in tab.html()  # the static form follows the click too
 
 
 def test_a_refused_feedback_is_shown_in_the_tab(drifted: Drifted) -> None:
@@ -83,14 +111,42 @@ def test_drift_history_charts_a_quantity_and_drills_down_to_a_feature(drifted: D
     tab = panel.history
     history = drifted.client.get_monitoring_history(drifted.task_id)
     assert set(tab.quantity.options) == {quantity_label(p) for p in history}
-    tab.quantity.value = "input"
+    options = list(tab.quantity.options)  # a fixed order: inputs first, evaluation metrics last
+    assert options[0] == "input" and tab.quantity.value == "input"
+    assert options.index("error") < min(i for i, o in enumerate(options) if o.startswith("evaluation ·"))
     assert bytes(tab.chart.value).startswith(PNG) and [p.statistic for p in tab.points] == [
         p.statistic for p in history if quantity_label(p) == "input"]
+    assert "Levels of the newest batch" in tab.calibration.value
     assert "tenure_months" in tab.feature.options
     tab.feature.value = "tenure_months"
-    assert bytes(tab.feature_chart.value).startswith(PNG)
+    assert bytes(tab.feature_chart.value).startswith(PNG) and tab.feature_chart.layout.display == ""
     assert "tenure_months" in tab.features.value and "mlcube-badge" in tab.features.value
     assert tab.error == ""
+
+
+def test_a_quantity_without_features_shows_a_sentence_not_an_empty_image(panel: TaskPanel) -> None:
+    tab = panel.history
+    tab.quantity.value = "evaluation · accuracy"
+    assert bytes(tab.chart.value).startswith(PNG) and tab.chart.layout.display == ""
+    assert tab.feature.layout.display == "none" and tab.feature_chart.layout.display == "none"
+    assert "no per-feature test" in tab.feature_note.value and tab.features.value == ""
+    series = quantity_series(tab.points, "accuracy")
+    assert series.ylabel == "accuracy\n(lower = worse)"  # its level is a floor, not a ceiling
+    assert tab.error == ""
+
+
+def test_the_feature_drill_down_is_uncapped_and_draws_the_feature_s_own_levels(drifted: Drifted) -> None:
+    points = [p for p in drifted.client.get_monitoring_history(drifted.task_id) if quantity_label(p) == "input"]
+    bare = [p.model_copy(update={"features": [f.model_copy(update={"warning_level": None, "drift_level": None})
+                                              for f in p.features]}) for p in points]
+    plain = feature_series(bare, "tenure_months")  # no levels of its own: −log10 adjusted p, the quantity's levels
+    assert max(v for v in plain.values if v is not None) > 12  # not cut at 12 any more
+    assert plain.ylabel.startswith("−log10 adjusted p") and plain.drift == [p.drift_level for p in points]
+    stats = [next(f for f in p.features if f.feature == "tenure_months") for p in points]
+    assert all(getattr(f, "drift_level", None) is not None for f in stats), "the platform calibrates features"
+    own = feature_series(points, "tenure_months")  # its own levels, per batch, in its statistic's units
+    assert own.values == [f.statistic for f in stats] and own.ylabel.startswith("ks statistic")
+    assert own.warning == [f.warning_level for f in stats] and own.drift == [f.drift_level for f in stats]
 
 
 def test_jobs_tab_follows_running_jobs_live(drifted: Drifted, panel: TaskPanel) -> None:
@@ -131,7 +187,9 @@ def test_the_panel_renders_as_html_and_text(drifted: Drifted, panel: TaskPanel) 
     text = repr(panel)
     assert "Monitoring status" in text and "Detection events" in text and "DRIFT" in text
     bundle = panel._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget…
+    assert bundle["text/html"] == html and bundle["text/plain"] == text  # …and whole fallbacks (not cut at 110)
+    assert len(text) > 110
 
 
 def test_a_suggestion_becomes_a_model_version_from_its_button(drifted: Drifted, panel: TaskPanel) -> None:
@@ -148,7 +206,9 @@ def test_a_suggestion_becomes_a_model_version_from_its_button(drifted: Drifted, 
     assert "v2-retrained" in tab.message.value and tab.error == "" and not tab.create_buttons[chosen].disabled
     job_id = next(j.job_id for j in client.get_jobs(task_id=drifted.task_id)
                   if j.job_group == "update_model_version_by_suggestion_id")
-    client.wait_job_completion(job_id)
+    assert job_id in panel.jobs.table.value or job_id[:8] in panel.jobs.table.value  # Jobs shows it at once
+    # No refresh from here on: the panel follows the job it started and reloads the tabs it changed.
+    assert _eventually(lambda: "v2-retrained" in panel.models.table.value), panel.models.table.value
     assert "v2-retrained" in [m.version for m in client.get_models(drifted.task_id)]
-    tab.refresh()
-    assert dict((s.id, s.executed) for _, s in tab.suggestions)[chosen] is True and chosen not in tab.create_buttons
+    assert _eventually(lambda: chosen not in tab.create_buttons)
+    assert dict((s.id, s.executed) for _, s in tab.suggestions)[chosen] is True

@@ -1,8 +1,14 @@
-"""The Drift history tab: a quantity's statistic per batch with its warning and drift levels, and a
-per-feature drill-down (chart and the latest batch's feature table)."""
+"""The Drift history tab: a quantity's statistic per batch with each batch's own warning and drift levels, the
+sentence saying how those levels were set, and a per-feature drill-down (chart and the latest batch's table).
+
+Quantities come in a fixed order (input, prediction, input_prediction, concept, error…, then the evaluation
+metrics), so the default view is the same in every run. A quantity measured on the whole batch (an evaluation
+metric, the error rate) has no per-feature test: the tab says so instead of drawing an empty image.
+"""
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -13,28 +19,65 @@ from mlcube_nb.models import MonitoringHistoryPoint
 from mlcube_nb.notebook.display import Table, badge, quantity_label
 from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
 from mlcube_nb.notebook.panels.plots import feature_chart, feature_score, history_chart
+from mlcube_nb.notebook.views import quantity_order
 
-__all__ = ["DriftHistoryTab", "group_history"]
+__all__ = ["DriftHistoryTab", "batch_times", "group_history"]
+
+_NOTE_STYLE = "font-size:12px;color:#555;margin:2px 0 8px 4px"
 
 
 def group_history(points: list[MonitoringHistoryPoint]) -> dict[str, list[MonitoringHistoryPoint]]:
-    """History points by quantity (with the model when the task has several), oldest batch first."""
+    """History points by quantity (with the model when the task has several) in a fixed order, each quantity's
+    points oldest batch first."""
     several = len({p.model_id for p in points}) > 1
     groups: dict[str, list[MonitoringHistoryPoint]] = defaultdict(list)
-    for point in sorted(points, key=lambda p: p.timestamp):
+    for point in sorted(points, key=lambda p: (quantity_order(p), p.timestamp)):
         suffix = f" [{point.model_name}@{point.model_version}]" if several else ""
         groups[quantity_label(point) + suffix].append(point)
     return dict(groups)
 
 
-def _features_table(point: MonitoringHistoryPoint) -> Table:
-    def number(value: float | None) -> str:
-        return "" if value is None else f"{value:.4g}"
+def batch_times(points: list[MonitoringHistoryPoint]) -> dict[str, float]:
+    """The time of each batch's newest sample (the latest sample time any of its quantities reports)."""
+    times: dict[str, float] = {}
+    for point in points:
+        if point.batch_id and point.sample_timestamp is not None:
+            times[point.batch_id] = max(times.get(point.batch_id, point.sample_timestamp), point.sample_timestamp)
+    return times
 
-    rows = ([f.feature, f.test, number(f.statistic), number(f.p_value), number(f.adjusted_p_value), number(f.psi),
-             badge(f.decision)] for f in point.features)
-    return Table(["Feature", "Test", "Statistic", "p-value", "Adjusted p", "PSI", "Decision"], rows,
-                 title="Features in the latest batch", css_class="mlcube-features", empty="no per-feature tests")
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+def _features_table(point: MonitoringHistoryPoint) -> Table:
+    """The latest batch's per-feature tests, with the feature's own levels when the platform sent them."""
+    own = any(getattr(f, "drift_level", None) is not None for f in point.features)
+    quantile = any(getattr(f, "reference_quantile", None) is not None for f in point.features)
+    headers = ["Feature", "Test", "Statistic", "p-value", "Adjusted p", "−log10 p", "PSI",
+               *(["Warning level", "Drift level"] if own else []), *(["Reference quantile"] if quantile else []),
+               "Decision"]
+    rows = ([f.feature, f.test, _number(f.statistic), _number(f.p_value), _number(f.adjusted_p_value),
+             _number(feature_score(f)) if (f.adjusted_p_value, f.p_value) != (None, None) else "", _number(f.psi),
+             *([_number(getattr(f, "warning_level", None)), _number(getattr(f, "drift_level", None))] if own else []),
+             *([_number(getattr(f, "reference_quantile", None))] if quantile else []), badge(f.decision)]
+            for f in point.features)
+    return Table(headers, rows, title="Features in the latest batch", css_class="mlcube-features",
+                 empty="no per-feature tests")
+
+
+def _note(text: str) -> str:
+    return f"<div class='mlcube-note' style='{_NOTE_STYLE}'>{html.escape(text)}</div>" if text else ""
+
+
+def calibration_text(points: list[MonitoringHistoryPoint]) -> str:
+    """How the newest batch's levels were set, in the platform's words (empty when it does not say)."""
+    if not points:
+        return ""
+    sentence = getattr(points[-1], "calibration", None)
+    newest = points[-1]
+    levels = f"warning level {newest.warning_level:.3g}, drift level {newest.drift_level:.3g}"
+    return f"Levels of the newest batch: {levels}" + (f" — {sentence}." if sentence else ".")
 
 
 class DriftHistoryTab(PanelTab):
@@ -44,13 +87,17 @@ class DriftHistoryTab(PanelTab):
 
     def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
         self.groups: dict[str, list[MonitoringHistoryPoint]] = {}
-        self.quantity = widgets.Dropdown(description="Quantity", options=[], layout={"width": "420px"})
-        self.feature = widgets.Dropdown(description="Feature", options=[], layout={"width": "420px"})
-        self.chart = widgets.Image(format="png", layout={"max_width": "700px"})
-        self.feature_chart = widgets.Image(format="png", layout={"max_width": "700px"})
+        self.times: dict[str, float] = {}
+        self.quantity = widgets.Dropdown(description="Quantity", options=[], layout={"width": "440px"})
+        self.feature = widgets.Dropdown(description="Feature", options=[], layout={"width": "440px"})
+        self.chart = widgets.Image(format="png", layout={"max_width": "780px", "width": "100%"})
+        self.calibration = widgets.HTML()
+        self.feature_note = widgets.HTML()
+        self.feature_chart = widgets.Image(format="png", layout={"max_width": "780px", "width": "100%"})
         self.features = widgets.HTML()
         self.empty = widgets.HTML()
-        body = widgets.VBox([self.empty, self.quantity, self.chart, self.feature, self.feature_chart, self.features])
+        body = widgets.VBox([self.empty, self.quantity, self.chart, self.calibration, self.feature,
+                             self.feature_note, self.feature_chart, self.features])
         super().__init__(client, task_id, body)
         self.quantity.observe(lambda _: self._guarded(self.draw), names="value")
         self.feature.observe(lambda _: self._guarded(self.draw_feature), names="value")
@@ -63,11 +110,16 @@ class DriftHistoryTab(PanelTab):
         """The selected quantity's points, oldest batch first."""
         return self.groups.get(self.quantity.value or "", [])
 
+    def _times(self) -> list[float | None]:
+        return [self.times.get(p.batch_id or "", p.sample_timestamp) for p in self.points]
+
     def load(self) -> str | None:
-        self.groups = group_history(list(self.client.get_monitoring_history(self.task_id)))
+        history = list(self.client.get_monitoring_history(self.task_id))
+        self.groups, self.times = group_history(history), batch_times(history)
         keep = self.quantity.value
         options = list(self.groups)
         self.empty.value = "" if options else "<i>No production batch analysed yet.</i>"
+        self.quantity.layout.display = "" if options else "none"
         self.quantity.options = options
         if options:
             self.quantity.value = keep if keep in options else options[0]
@@ -77,19 +129,26 @@ class DriftHistoryTab(PanelTab):
     def draw(self) -> None:
         """Redraw the selected quantity's chart and refill the feature choices."""
         points = self.points
-        self.chart.value = history_chart(points, self.quantity.value) if points else b""
+        self.chart.value = history_chart(points, self.quantity.value, self._times()) if points else b""
+        self.chart.layout.display = "" if points else "none"  # no broken-image icon when there is nothing
+        self.calibration.value = _note(calibration_text(points))
         names = sorted({f.feature for p in points for f in p.features if feature_score(f) is not None})
         keep = self.feature.value
         self.feature.options = names
         self.feature.layout.display = "" if names else "none"
         if names:
             self.feature.value = keep if keep in names else names[0]
-        self.features.value = _features_table(points[-1])._repr_html_() if points else ""
+        self.feature_note.value = "" if names or not points else _note(
+            f"{self.quantity.value} is measured on each batch as a whole: it has no per-feature test to drill "
+            "into.")
+        self.features.value = _features_table(points[-1])._repr_html_() if points and names else ""
         self.draw_feature()
 
     def draw_feature(self) -> None:
-        """Redraw the drill-down chart of the selected feature."""
-        self.feature_chart.value = feature_chart(self.points, self.feature.value) if self.feature.value else b""
+        """Redraw the drill-down chart of the selected feature (hidden when there is none)."""
+        shown = bool(self.feature.value) and bool(self.feature.options)
+        self.feature_chart.value = feature_chart(self.points, self.feature.value, self._times()) if shown else b""
+        self.feature_chart.layout.display = "" if shown else "none"
 
     def html(self) -> str:
         rows = ([label, len(points), f"{points[-1].statistic:.4g}", badge(points[-1].status)]

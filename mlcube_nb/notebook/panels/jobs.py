@@ -1,8 +1,10 @@
-"""The Jobs tab: the task's jobs, refreshed live in the background while any of them runs."""
+"""The Jobs tab: the task's jobs, refreshed live in the background while any of them runs; when a job it saw
+running finishes, ``on_finished`` tells the panel, which reloads the tabs the job changed."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -23,6 +25,9 @@ class JobsTab(PanelTab):
     def __init__(self, client: ML3PlatformClient, task_id: str, interval: float = 2.0, live: bool = True) -> None:
         self.interval = interval
         self.jobs: list[Job] = []
+        self.on_finished: Callable[[list[Job]], None] | None = None
+        self._unfinished: set[str] = set()  # jobs seen running or followed, not yet seen finished
+        self._lock = threading.Lock()
         self.table = widgets.HTML()
         self.live = widgets.Checkbox(value=live, description="live (refresh while jobs run)", indent=False)
         self._stop = threading.Event()
@@ -41,11 +46,28 @@ class JobsTab(PanelTab):
         return self._watcher is not None and self._watcher.is_alive()
 
     def load(self) -> str | None:
-        self.jobs = newest_first(self.client.get_jobs(task_id=self.task_id))
-        self.table.value = self.html()
-        if self.running and self.live.value and not self.watching:
+        self._update(newest_first(self.client.get_jobs(task_id=self.task_id)))
+        if self._unfinished and self.live.value and not self.watching:
             self._start()
         return None
+
+    def follow(self, job_id: str) -> None:
+        """Watch a job the panel just started, even if it is already over by the time the tab looks."""
+        with self._lock:
+            self._unfinished.add(job_id)
+        self.live.value = True  # a job the panel started is followed live (turning it on refreshes)
+        self.refresh()
+
+    def _update(self, jobs: list[Job]) -> None:
+        """Show *jobs*; report those that finished since they were last seen running or were followed."""
+        with self._lock:
+            self.jobs = jobs
+            finished = [job for job in jobs if job.job_id in self._unfinished and job.status in FINISHED]
+            self._unfinished -= {job.job_id for job in finished}
+            self._unfinished |= {job.job_id for job in jobs if job.status not in FINISHED}
+        self.table.value = self.html()
+        if finished and self.on_finished is not None:
+            self.on_finished(finished)
 
     def _start(self) -> None:
         self._stop.clear()
@@ -55,12 +77,11 @@ class JobsTab(PanelTab):
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.jobs = newest_first(self.client.get_jobs(task_id=self.task_id))
-                self.table.value = self.html()
+                self._update(newest_first(self.client.get_jobs(task_id=self.task_id)))
             except Exception as err:  # noqa: BLE001 - shown in the tab; the watch ends
                 show(self.message, error_text(err), error=True)
                 return
-            if not self.running:
+            if not self._unfinished:
                 return
 
     def _on_live(self, change: dict[str, object]) -> None:
@@ -77,4 +98,4 @@ class JobsTab(PanelTab):
             self._watcher = None
 
     def html(self) -> str:
-        return jobs_table(self.jobs)._repr_html_()
+        return jobs_table(self.jobs, with_task=False)._repr_html_()

@@ -1,14 +1,17 @@
-"""The Overview tab: one coloured OK / WARNING / DRIFT badge per monitored quantity, and since when."""
+"""The Overview tab: one coloured OK / WARNING / DRIFT badge per monitored quantity, and since when.
+
+Quantities the task's status leaves out but whose events say how they stand (evaluation metrics, concept)
+are shown with the state their newest event left them in, so a metric that raised DRIFT is never missing."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
 from mlcube_nb.client import ML3PlatformClient
-from mlcube_nb.models import MonitoringQuantityStatus, Task
+from mlcube_nb.models import DetectionEvent, MonitoringQuantityStatus, Task
 from mlcube_nb.notebook.display import badge, quantity_label, status_text
 from mlcube_nb.notebook.panels.base import PanelTab
-from mlcube_nb.notebook.views import status_table, task_status
+from mlcube_nb.notebook.views import status_table, task_status, with_event_statuses
 
 __all__ = ["OverviewTab"]
 
@@ -22,6 +25,7 @@ class OverviewTab(PanelTab):
         self.table = widgets.HTML()
         self.statuses: list[MonitoringQuantityStatus] = []
         self.task: Task | None = None
+        self.events: list[DetectionEvent] = []
         super().__init__(client, task_id, self.table)
 
     @property
@@ -33,11 +37,13 @@ class OverviewTab(PanelTab):
 
     def load(self) -> str | None:
         self.task = self.client.get_task(self.task_id)
-        self.statuses = list(self.task.monitoring_status)
+        self.events = list(self.client.get_detection_events(self.task_id))
+        self.statuses = with_event_statuses(self.task.monitoring_status, self.events)
         self.table.value = self.html()
         return None
 
     def html(self) -> str:
-        overall = task_status(self.task) if self.task else None
-        head = f"<div>Task status: {badge(overall)}</div>" if overall else ""
+        overall = task_status(self.task, self.events) if self.task else None
+        head = (f"<div>Task status: {badge(overall)}</div>" if overall
+                else f"<div>Task status: {badge(None, 'not monitored')}</div>" if self.task else "")
         return head + status_table(self.statuses)._repr_html_()

@@ -1,9 +1,11 @@
 """The Suggestions tab: the retraining suggestions of each model version, and a button that registers a
-model retrained on a suggestion as a new version (``update_model_version_by_suggestion_id``)."""
+model retrained on a suggestion as a new version (``update_model_version_by_suggestion_id``); the job it
+starts is handed to ``on_job_started`` (the panel follows it live and reloads Models when it is done)."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -11,13 +13,13 @@ from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.enums import ErrorCode
 from mlcube_nb.exceptions import NotFoundException
 from mlcube_nb.models import Model, SuggestionInfo
-from mlcube_nb.notebook.display import when
+from mlcube_nb.notebook.display import short_id, when
 from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
 from mlcube_nb.notebook.views import suggestions_table
 
 __all__ = ["SuggestionsTab", "next_version"]
 
-_HEADERS = ["Suggestion ID", "Model", "Executed", "Computed (UTC)", "New version", ""]
+_HEADERS = ["Suggestion", "Model", "Executed", "Computed (UTC)", "New version", ""]
 
 
 def next_version(version: str) -> str:
@@ -29,7 +31,7 @@ def next_version(version: str) -> str:
 
 def _cell(text: str, *, bold: bool = False) -> widgets.HTML:
     weight = "font-weight:600;" if bold else ""
-    return widgets.HTML(f"<span style='{weight}font-size:12px'>{html.escape(text)}</span>")
+    return widgets.HTML(f"<span style='{weight}font-size:12px;white-space:nowrap'>{html.escape(text)}</span>")
 
 
 class SuggestionsTab(PanelTab):
@@ -39,6 +41,7 @@ class SuggestionsTab(PanelTab):
 
     def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
         self.suggestions: list[tuple[Model, SuggestionInfo]] = []
+        self.on_job_started: Callable[[str], None] | None = None
         self.version_fields: dict[str, widgets.Text] = {}
         self.create_buttons: dict[str, widgets.Button] = {}
         self.caption = widgets.HTML()
@@ -64,7 +67,7 @@ class SuggestionsTab(PanelTab):
         cells: list[widgets.Widget] = [_cell(h, bold=True) for h in _HEADERS] if found else []
         self.version_fields, self.create_buttons = {}, {}
         for model, suggestion in found:
-            cells += [_cell(suggestion.id), _cell(f"{model.name}@{model.version}"),
+            cells += [widgets.HTML(str(short_id(suggestion.id))), _cell(f"{model.name}@{model.version}"),
                       _cell("yes" if suggestion.executed else "no"), _cell(when(suggestion.timestamp))]
             if suggestion.executed:
                 cells += [_cell(""), _cell("")]
@@ -82,7 +85,10 @@ class SuggestionsTab(PanelTab):
         def create() -> str:
             version = self.version_fields[suggestion.id].value.strip()
             job_id = self.client.update_model_version_by_suggestion_id(model.model_id, version, suggestion.id)
-            return f"Version {version} of {model.name} is being created (job {job_id}); see the Jobs tab."
+            if self.on_job_started is not None:
+                self.on_job_started(job_id)
+            return (f"Version {version} of {model.name} is being created (job {job_id[:8]}): it appears in Models "
+                    "when the job is done (see Jobs).")
 
         return run_guarded(button, self.out, self.message, create)
 

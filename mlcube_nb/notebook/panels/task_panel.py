@@ -1,15 +1,19 @@
 """``TaskPanel(client, task_id)``: one task's monitoring in tabs — Overview, Models, Drift history,
-Detection events, Suggestions, Jobs — with a refresh button. Where widgets do not render (GitHub,
-nbviewer, a terminal) it shows a static HTML or text snapshot instead."""
+Detection events, Suggestions, Jobs — with a refresh button. Panel actions keep it current: a job a
+button starts is followed live in Jobs, and when any job the panel saw running finishes, the other tabs
+reload. Its display carries the widget and a static HTML and text snapshot (one mimebundle), so a saved or
+exported notebook (nbconvert, GitHub, nbviewer) still shows the panel where widgets do not render."""
 
 from __future__ import annotations
 
 import html
 from datetime import datetime, timezone
+from typing import Any
 
 import ipywidgets as widgets
 
 from mlcube_nb.client import ML3PlatformClient
+from mlcube_nb.models import Job
 from mlcube_nb.notebook.display import badge
 from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
 from mlcube_nb.notebook.panels.drift_history import DriftHistoryTab
@@ -17,7 +21,6 @@ from mlcube_nb.notebook.panels.events import EventsTab
 from mlcube_nb.notebook.panels.jobs import JobsTab
 from mlcube_nb.notebook.panels.models import ModelsTab
 from mlcube_nb.notebook.panels.overview import OverviewTab
-from mlcube_nb.notebook.panels.performance import PerformanceTab
 from mlcube_nb.notebook.panels.suggestions import SuggestionsTab
 from mlcube_nb.notebook.views import events_table, status_table, task_status
 
@@ -33,12 +36,13 @@ class TaskPanel(widgets.VBox):
         self.overview = OverviewTab(client, task_id)
         self.models = ModelsTab(client, task_id)
         self.history = DriftHistoryTab(client, task_id)
-        self.performance = PerformanceTab(client, task_id)
         self.events = EventsTab(client, task_id)
         self.suggestions = SuggestionsTab(client, task_id)
         self.jobs = JobsTab(client, task_id, interval=jobs_interval, live=live_jobs)
-        self.tabs: list[PanelTab] = [self.overview, self.models, self.history, self.performance, self.events,
-                                     self.suggestions, self.jobs]
+        self.jobs.on_finished = self._jobs_finished
+        self.suggestions.on_job_started = self.jobs.follow
+        self.tabs: list[PanelTab] = [self.overview, self.models, self.history, self.events, self.suggestions,
+                                     self.jobs]
         self.title = widgets.HTML()
         self.message = widgets.HTML()
         self.out = widgets.Output()
@@ -70,11 +74,18 @@ class TaskPanel(widgets.VBox):
 
         return run_guarded(button, self.out, self.message, reload)
 
+    def _jobs_finished(self, jobs: list[Job]) -> None:
+        """Jobs change what the other tabs show (a new version, statuses, events, suggestions): reload them."""
+        for tab in self.tabs:
+            if tab is not self.jobs:
+                tab.refresh()
+        self._title()
+
     def _title(self) -> None:
         task = self.overview.task
         name = html.escape(task.name) if task else html.escape(self.task_id)
         kind = f" — {task.type.value}, {task.data_structure.value if task.data_structure else ''}" if task else ""
-        status = task_status(task) if task else None
+        status = task_status(task, self.overview.events) if task else None
         stamp = datetime.now(timezone.utc).strftime("%H:%M:%S UTC")
         self.title.value = (f"<b style='font-size:14px'>{name}</b>{html.escape(kind)} "
                             f"{badge(status) if status else ''} <span style='color:#777;font-size:11px'>"
@@ -87,7 +98,8 @@ class TaskPanel(widgets.VBox):
 
     def __repr__(self) -> str:
         task = self.overview.task
-        lines = [f"TaskPanel({task.name if task else self.task_id!r}, status={task_status(task) if task else None})"]
+        status = task_status(task, self.overview.events) if task else None
+        lines = [f"TaskPanel({task.name if task else self.task_id!r}, status={status})"]
         lines.append(repr(status_table(self.overview.statuses)))
         lines.append(repr(events_table(self.events.events, limit=10)))
         lines += [f"{title}: {error}" for title, error in self.errors.items()]
@@ -99,3 +111,11 @@ class TaskPanel(widgets.VBox):
         errors = "".join(f"<div style='color:#a31515'>{html.escape(t)}: {html.escape(e)}</div>"
                          for t, e in self.errors.items())
         return f"<div class='mlcube-panel'>{self.title.value}{errors}{body}</div>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, plus the static HTML and the whole text form (ipywidgets cuts its text at 110
+        characters): a frontend without widgets shows the snapshot instead of an empty output."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = self._repr_html_()
+        bundle["text/plain"] = repr(self)
+        return bundle

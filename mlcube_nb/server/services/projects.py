@@ -14,8 +14,9 @@ from mlcube_nb.server.rbac import Caller, CompanyPermission, ProjectPermission
 
 
 def to_model(row: ProjectRow) -> Project:
-    """The wire model of a project row."""
-    return Project(project_id=row.id, name=row.name)
+    """The wire model of a project row, with its description and default storage policy (extras v1 ignores)."""
+    return Project(project_id=row.id, name=row.name, description=row.description,
+                   default_storage_policy=StoragePolicy(row.default_storage_policy))
 
 
 def get_or_raise(
