@@ -9,8 +9,11 @@ Protocol, fixed before looking at results:
    Per label: mean, min and max faithfulness (1-5). Then the *separation*: the share of (faithful or
    paraphrase, negation or swapped) pairs in which the faithful answer scores strictly higher (1.0 =
    every contradiction below every faithful answer, the issue's bar).
-   Then a third set (``UNTUNED`` below), written after the last change to the rules and run once, without
-   tuning afterwards: each case's offline score.
+   Then three more sets, each case's offline score. History, so that they are read for what they are:
+   ``SET_3`` was written after the rules' second version and showed a false contradiction; ``SET_4`` was
+   written next, before any change, and showed a second one of the same kind (a clause that lost its
+   subject in the split); the third version of the rules fixed both, so sets 3 and 4 are development
+   data now. ``HELD_OUT`` was written after that version and is run once: the rules are not changed for it.
 2. Export. The rows of a 2,000-sample report are written by the hand-written zip+XML writer (read from
    git at ``BEFORE``) and by XlsxWriter: median wall time of 7 runs, file size, and how many text cells
    that start with ``=``, ``+``, ``-``, ``@`` carry the quote prefix. Then the import time of each writer
@@ -51,7 +54,7 @@ _CLINIC = ("Dr. Laura Conti sees patients on Mondays and Thursdays. Appointments
            "advance. The clinic does not accept walk-in patients.")
 _SOFTWARE = ("Version 4.2 adds dark mode. Support for Windows 7 was removed in version 4.0. The free plan allows 3 "
              "projects; the Pro plan has no limit.")
-UNTUNED = [
+SET_3 = [
     ("faithful", _FLIGHT, "You can take one cabin bag weighing at most 8 kg."),
     ("faithful", _FLIGHT, "Each checked bag costs 35 euros."),
     ("faithful", _FLIGHT, "Check-in online closes 2 hours before departure."),
@@ -82,6 +85,62 @@ def _from_git(path: str, name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+_GYM = ("The gym opens at 6 and closes at 23. Personal trainers are available on request for 40 euros per hour. "
+        "Towels are not provided, so bring your own.")
+_BANK = ("Transfers within the EU are free and arrive within 1 business day. International transfers cost 15 euros "
+         "and take up to 5 days. Cash withdrawals are limited to 500 euros per day.")
+_SCHOOL = ("Classes start on 9 September and end on 20 June. Lunch is served at 12:30 in the canteen, and students "
+           "may not leave the building during breaks. The headmaster is Paolo Neri.")
+SET_4 = [
+    ("faithful", _GYM, "The gym closes at 23."),
+    ("faithful", _GYM, "Trainers cost 40 euros per hour."),
+    ("faithful", _GYM, "You need to bring your own towel because none are provided."),
+    ("faithful", _BANK, "EU transfers are free and take 1 business day."),
+    ("faithful", _BANK, "Sending money abroad costs 15 euros."),
+    ("faithful", _BANK, "You can withdraw at most 500 euros a day."),
+    ("faithful", _SCHOOL, "The school year ends on 20 June."),
+    ("faithful", _SCHOOL, "Students can't leave the building during breaks."),
+    ("faithful", _SCHOOL, "Paolo Neri is the headmaster."),
+    ("negation", _GYM, "Towels are provided."),
+    ("negation", _BANK, "Transfers within the EU are not free."),
+    ("negation", _BANK, "International transfers are free."),
+    ("negation", _SCHOOL, "Students may leave the building during breaks."),
+    ("swapped", _GYM, "The gym opens at 23."),
+    ("swapped", _BANK, "International transfers arrive within 1 business day."),
+    ("swapped", _BANK, "Cash withdrawals are limited to 15 euros per day."),
+    ("swapped", _SCHOOL, "Classes start on 20 June."),
+    ("swapped", _SCHOOL, "The headmaster is Laura Neri."),
+]
+
+
+_PHARMACY = ("The pharmacy on Via Roma is open every day from 8 to 22. Prescription drugs require a doctor's "
+             "prescription. Deliveries are free for orders above 30 euros and take 2 days.")
+_RENTAL = ("Drivers must be at least 21 years old. The deposit is 300 euros and is refunded within 10 days. Cars "
+           "must be returned with a full tank, otherwise a 20 euro fee applies.")
+_MUSEUM = ("The Uffizi Gallery is in Florence. Tickets cost 25 euros; children under 18 enter for free. The museum "
+           "is closed on Mondays.")
+HELD_OUT = [
+    ("faithful", _PHARMACY, "The pharmacy is open daily between 8 and 22."),
+    ("faithful", _PHARMACY, "You need a prescription from a doctor for prescription drugs."),
+    ("faithful", _PHARMACY, "Delivery is free if you spend more than 30 euros."),
+    ("faithful", _RENTAL, "You have to be 21 or older to drive."),
+    ("faithful", _RENTAL, "The 300 euro deposit comes back within 10 days."),
+    ("faithful", _RENTAL, "If the tank is not full when you return the car, you pay a 20 euro fee."),
+    ("faithful", _MUSEUM, "The Uffizi is in Florence."),
+    ("faithful", _MUSEUM, "Kids under 18 get in free, adults pay 25 euros."),
+    ("faithful", _MUSEUM, "On Mondays the museum is closed."),
+    ("negation", _PHARMACY, "Prescription drugs do not require a prescription."),
+    ("negation", _RENTAL, "The deposit is not refunded."),
+    ("negation", _MUSEUM, "The museum is open on Mondays."),
+    ("negation", _MUSEUM, "Children under 18 must pay for tickets."),
+    ("swapped", _PHARMACY, "Deliveries are free for orders above 2 euros and take 30 days."),
+    ("swapped", _RENTAL, "The deposit is 20 euros."),
+    ("swapped", _RENTAL, "Drivers must be at least 10 years old."),
+    ("swapped", _MUSEUM, "The Uffizi Gallery is in Rome."),
+    ("swapped", _MUSEUM, "Tickets cost 18 euros."),
+]
 
 
 def _old_faithfulness(old: ModuleType, context: str, response: str) -> float:
@@ -131,9 +190,10 @@ def faithfulness_table() -> None:
             cells.append(f"{statistics.mean(mine):4.2f} [{min(mine):.0f}-{max(mine):.0f}]" if mine else "-")
         print(f"{label:14s} {labels.count(label):3d}  " + "  ".join(f"{c:>22s}" for c in cells))
     print(f"{'separation':14s} {'':3s}  " + "  ".join(f"{_separation(labels, s):22.3f}" for s in judges.values()))
-    print("\nuntuned set (offline now):")
-    for label, context, response in UNTUNED:
-        print(f"  {label:10s} {_new_faithfulness(context, response):.0f}  {response}")
+    for name, cases in (("set 3", SET_3), ("set 4", SET_4), ("held-out set", HELD_OUT)):
+        print(f"\n{name} (offline now):")
+        for label, context, response in cases:
+            print(f"  {label:10s} {_new_faithfulness(context, response):.0f}  {response}")
 
 
 def _report_rows(n: int) -> list[list[object]]:

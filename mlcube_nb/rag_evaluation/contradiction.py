@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from mlcube_nb.rag_evaluation.text import content_terms, sentences
+from mlcube_nb.rag_evaluation.text import content_terms, number_term, sentences, tokens
 
 _NOT = re.compile(r"n['\u2019]t\b", re.IGNORECASE)
 _CLAUSE = re.compile(r",\s+(?:and|but|or|while|whereas|e|ma|mentre)?\s*|:\s+|\s+(?:and|but|while|whereas|ma|mentre)\s+",
@@ -73,10 +73,14 @@ class Clause:
     text: str
     terms: frozenset[str]
     slots: frozenset[str]
-    negated: bool
+    negated: bool | None
+    """An odd number of negation cues; None for a sentence whose clauses disagree."""
     poles: Mapping[int, int] = field(default_factory=dict)
+    """antonym group -> +1 / -1 (0: a sentence whose clauses use both)."""
     units: Mapping[str, str] = field(default_factory=dict)
     """unit term -> the number term just before it ("5 books": book -> #5)."""
+    bound: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    """(antonym group, pole) -> the number after that word ("opens at 6": (open, +1) -> #6)."""
     keys: frozenset[str] = frozenset()
     """What clauses are matched on: content terms, an antonym written as its group."""
     plain: frozenset[str] = field(init=False)
@@ -106,30 +110,71 @@ def _units(sequence: Sequence[str]) -> dict[str, str]:
     return {unit: term for term, unit in pairs if term.startswith("#") and not unit.startswith("#")}
 
 
+def _unit(part: str, language: str) -> Clause | None:
+    """A clause without slots (None when it has no content word)."""
+    sequence = content_terms(part, language)
+    if not sequence:
+        return None
+    words = [w.lower() for w in _WORD.findall(part)]
+    negated = sum(w in NEGATION_CUES for w in words) % 2 == 1
+    poles = {ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}
+    polar = {t for w in words if w in ANTONYMS for t in content_terms(w, language)}
+    keys = frozenset(set(sequence) - polar) | {f"~{group}" for group in poles}
+    return Clause(part.strip(), frozenset(sequence), frozenset(), negated, poles, units=_units(sequence),
+                  bound=_bound(part), keys=keys)
+
+
+def _bound(part: str) -> dict[tuple[int, int], str]:
+    """Each antonym word's following number, in reading order."""
+    bound: dict[tuple[int, int], str] = {}
+    current: tuple[int, int] | None = None
+    for token in tokens(part):
+        number = number_term(token)
+        if token in ANTONYMS:
+            current = ANTONYMS[token]
+        elif number is not None and current is not None:
+            bound.setdefault(current, number)
+            current = None
+    return bound
+
+
+def _whole(sentence: str, parts: list[Clause], language: str) -> Clause | None:
+    """A sentence of several clauses as one unit: negation and poles only where its clauses agree.
+
+    Compared for polarity only, so that a clause that lost its subject in the split ("... and closes at
+    23") is still read with it; where the clauses disagree ("opens at 6 and closes at 23") nothing is denied.
+    """
+    whole = _unit(sentence, language)
+    if whole is None:
+        return None
+    negations = {c.negated for c in parts}
+    poles = {g: (p if all(c.poles.get(g, p) == p for c in parts) else 0) for g, p in whole.poles.items()}
+    return replace(whole, negated=negations.pop() if len(negations) == 1 else None, poles=poles)
+
+
 @lru_cache(maxsize=4096)
-def _parsed(text: str, language: str) -> tuple[Clause, ...]:
-    """The clauses of *text* without slots (cached: contexts repeat across samples)."""
+def _parsed(text: str, language: str) -> tuple[tuple[Clause, ...], tuple[Clause, ...]]:
+    """The clauses of *text*, and its sentences of several clauses, without slots (cached: contexts repeat)."""
     for pattern, word in _PHRASES:
         text = pattern.sub(word, text)
-    out = []
+    out: list[Clause] = []
+    wholes: list[Clause] = []
     for sentence in sentences(_NOT.sub(" not", text)):
-        for part in _CLAUSE.split(sentence):
-            sequence = content_terms(part, language)
-            if not sequence:
-                continue
-            words = [w.lower() for w in _WORD.findall(part)]
-            negated = sum(w in NEGATION_CUES for w in words) % 2 == 1
-            poles = {ANTONYMS[w][0]: ANTONYMS[w][1] for w in words if w in ANTONYMS}
-            polar = {t for w in words if w in ANTONYMS for t in content_terms(w, language)}
-            keys = frozenset(set(sequence) - polar) | {f"~{group}" for group in poles}
-            out.append(Clause(part.strip(), frozenset(sequence), frozenset(), negated, poles, _units(sequence), keys))
-    return tuple(out)
+        parts = [c for c in (_unit(part, language) for part in _CLAUSE.split(sentence)) if c is not None]
+        out += parts
+        whole = _whole(sentence, parts, language) if len(parts) > 1 else None
+        if whole is not None:
+            wholes.append(whole)
+    return tuple(out), tuple(wholes)
+
+
+def _with_slots(clause: Clause, known_names: frozenset[str]) -> Clause:
+    return replace(clause, slots=frozenset(t for t in clause.terms if t.startswith("#") or t in known_names))
 
 
 def clauses(text: str, language: str, known_names: frozenset[str]) -> list[Clause]:
     """The clauses of *text*, each with what the checks compare; names and numbers are its slots."""
-    return [replace(c, slots=frozenset(t for t in c.terms if t.startswith("#") or t in known_names))
-            for c in _parsed(text, language)]
+    return [_with_slots(c, known_names) for c in _parsed(text, language)[0]]
 
 
 def _similarity(response: Clause, context: Clause) -> float:
@@ -146,6 +191,8 @@ def _similarity(response: Clause, context: Clause) -> float:
 
 def _polarity(response: Clause, context: Clause) -> bool:
     """Whether the two clauses say opposite things about what they share."""
+    if context.negated is None or any(context.poles[g] == 0 for g in response.poles.keys() & context.poles.keys()):
+        return False  # a sentence that says both cannot be denied
     shared = response.poles.keys() & context.poles.keys()
     if not shared:
         return response.negated != context.negated
@@ -182,8 +229,18 @@ def _unit_clash(response: Clause, context: Clause) -> str | None:
     return None
 
 
-def slot_conflict(response: Clause, context: Sequence[Clause]) -> str | None:
-    """The context clause that states the response clause's fact with another name or number."""
+def _same_pairing(response: Clause, whole: Clause) -> bool:
+    """Whether a sentence pairs the response's antonym words with the same numbers ("closes at 23")."""
+    return bool(response.bound) and response.slots <= whole.slots and all(
+        whole.bound.get(key) == number for key, number in response.bound.items())
+
+
+def slot_conflict(response: Clause, context: Sequence[Clause], wholes: Sequence[Clause] = ()) -> str | None:
+    """The context clause that states the response clause's fact with another name or number.
+
+    *wholes* (sentences of several clauses) only vouch for numbers bound to an antonym word, in the same
+    pairing ("opens at 6 and closes at 23" supports "closes at 23", not "opens at 23").
+    """
     if not response.slots:
         return None
     overlaps = [(len(response.plain & c.plain), c) for c in context]
@@ -192,6 +249,8 @@ def slot_conflict(response: Clause, context: Sequence[Clause]) -> str | None:
     if holders:
         clashes = [_unit_clash(response, c) for c in holders]
         return clashes[0] if all(clashes) else None
+    if any(_same_pairing(response, whole) for whole in wholes):
+        return None
     kinds = {_kind(s) for s in response.slots}
     for overlap, clause in sorted(overlaps, key=lambda pair: -len(pair[1].slots & response.slots)):
         if overlap != best or (best == 0 and not clause.slots & response.slots):
@@ -206,9 +265,11 @@ def contradictions(response: str, context: Sequence[str], language: str) -> list
     """What the response states against its context, one description per contradicting clause."""
     known = names([response, *context], language)
     context_clauses = [c for text in context for c in clauses(text, language, known)]
+    wholes = [_with_slots(w, known) for text in context for w in _parsed(text, language)[1]]
     found = []
     for clause in clauses(response, language, known):
-        reason = polarity_conflict(clause, context_clauses) or slot_conflict(clause, context_clauses)
+        reason = (polarity_conflict(clause, context_clauses + wholes)
+                  or slot_conflict(clause, context_clauses, wholes))
         if reason is not None:
             found.append(reason)
     return found
