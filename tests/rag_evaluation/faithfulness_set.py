@@ -4,9 +4,9 @@ Labels: ``faithful`` (states what the context says, mostly in its words), ``para
 other words), ``negation`` (denies what the context says, by a negation cue or an antonym),
 ``swapped`` (a fact rebuilt from the context's own words with a name or number of another fact),
 ``wrong_number`` (a number the context states otherwise). Written by hand for issue 19: the first five
-contexts before the contradiction checks, the last three (library, company, battery) after a first
-version of them, which they then helped correct. The scores before and after are in the issue's note,
-with a third set written last and run once (not here).
+contexts before the contradiction checks, the next three (library, company, battery) after a first
+version of them, which they then helped correct, and the check-in cases from the benchmark's sets 3
+and 4. The scores before and after are in the issue's note; the held-out set is in the benchmark.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ COMPANY = "Anna Rossi founded the company in 2015. The head office is in Turin. 
 LIBRARY = ("The library is open from 8 to 20 on weekdays and closed on Sundays. Members can borrow up to 5 books for "
            "3 weeks. Late returns cost 50 cents per day.")
 ACME = "Marco Bianchi is the CEO of Acme. Acme was founded in Milan in 1998. It has offices in Rome and Naples."
+CHECK_IN = ("Online check-in opens 24 hours before departure and closes 2 hours before. The gym opens at 6 and closes "
+            "at 23.")
 BATTERY = ("The battery lasts 10 hours. Charging takes 2 hours with the included charger. The charger is not "
            "compatible with USB-C cables.")
 
@@ -85,6 +87,10 @@ CASES: list[tuple[str, str, str]] = [  # (label, context, response)
     ("swapped", ACME, "Marco Bianchi is the CEO of Naples."),
     ("swapped", BATTERY, "The battery lasts 2 hours."),
     ("wrong_number", ACME, "Acme was founded in 2001."),
+    ("faithful", CHECK_IN, "Check-in online closes 2 hours before departure."),  # a clause that lost its subject
+    ("faithful", CHECK_IN, "The gym closes at 23."),
+    ("swapped", CHECK_IN, "Online check-in opens 2 hours before departure."),
+    ("swapped", CHECK_IN, "The gym opens at 23."),
 ]
 
 KNOWN_MISSES: list[tuple[str, str, str]] = [  # contradictions the offline judge cannot see (no name or number moved)
