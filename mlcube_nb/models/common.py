@@ -58,8 +58,8 @@ IdStr = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterVal
 FileNameStr = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_control)]
 """A file name as the client's file system knows it: 1–255 printable characters."""
 
-SecretText = Annotated[str, StringConstraints(min_length=1, max_length=16384)]
-"""A secret sent to be stored (a key, a password, a PEM private key): 1–16384 characters."""
+SecretText = Annotated[str, StringConstraints(max_length=16384)]
+"""A secret sent to be stored (a key, a password, a PEM private key): at most 16384 characters."""
 
 UrlStr = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_no_control)]
 """A URL or endpoint: 1–2048 printable characters."""
@@ -82,8 +82,8 @@ Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 SampleCount = Annotated[int, Field(ge=0, le=10**9)]
 """A number of samples: up to one billion (the services say why 0 does not fit)."""
 
-Dimension = Annotated[int, Field(ge=0, le=2**31 - 1)]
-"""A size or tolerance of an array dimension: 0 to 2**31 - 1."""
+Dimension = Annotated[int, Field(ge=-1, le=2**31 - 1)]
+"""A size or tolerance of an array dimension: up to 2**31 - 1; -1 is "any size"."""
 
 VersionStr = Annotated[NameStr, AfterValidator(_path_safe)]
 """A model version tag: a name that can also be a URL path segment (no ``/``, ``?``, ``#``)."""
