@@ -192,8 +192,10 @@ def faithfulness_table() -> None:
     print(f"{'separation':14s} {'':3s}  " + "  ".join(f"{_separation(labels, s):22.3f}" for s in judges.values()))
     for name, cases in (("set 3", SET_3), ("set 4", SET_4), ("held-out set", HELD_OUT)):
         print(f"\n{name} (offline now):")
-        for label, context, response in cases:
-            print(f"  {label:10s} {_new_faithfulness(context, response):.0f}  {response}")
+        scores = [_new_faithfulness(context, response) for _, context, response in cases]
+        for (label, _, response), score in zip(cases, scores, strict=True):
+            print(f"  {label:10s} {score:.0f}  {response}")
+        print(f"  separation {_separation([label for label, _, _ in cases], scores):.3f}")
 
 
 def _report_rows(n: int) -> list[list[object]]:
