@@ -12,7 +12,19 @@ as in drift_speed.py; reference of 10,000 rows; batches of 1,000 rows):
 3. Classification error stream, 200 streams: error rate 0.10 for 5,000 samples then 0.20.
    Detection delay (samples after the change) and pre-change false alarms for our Bernoulli
    CUSUM (p0 = 0.10 from the reference, alpha = 0.01 over 10,000 samples), our DDM and
-   River's DDM.
+   River's DDM. The same on *bursty* errors (a thresholded latent AR(1), phi = 0.9, same rates),
+   where our CUSUM is shown with the i.i.d. bound and calibrated on the reference's first 5,000
+   errors (thresholds times their long-run variance ratio, ``calibration.stream_inflation``).
+4. A 0.25 sd mean shift in 1 of the 25 columns, 1,000-row batches, 5,000-row reference: first-batch
+   detection over 300 batches (30 references, 10 batches each; ours is calibrated on each).
+5. Autocorrelated, seasonal, stationary stream (``streams.py``: AR(1) phi = 0.95 plus a 24-row
+   daily cycle per numeric column, sticky categorical regimes), 10,000-row reference followed by
+   100 contiguous 1,000-row batches of the same stream: share of batches flagged. Then 30 fresh
+   streams whose first two batches after the reference carry a level shift of 1.5 marginal sd
+   in one numeric column: share of streams flagged within those two batches.
+
+Ours appears twice: calibrated on the reference's own chunks (the default since issue 12) and
+with ``calibrate=False`` (the i.i.d. tests alone, as before).
 
 Run from the peers venv (see benchmarks/README.md): ``python benchmarks/drift_quality.py``.
 """
@@ -27,8 +39,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from drift_speed import CATEGORICAL, NUMERIC, make_frame
+from streams import ar_frame, bursty_errors
 
 from mlcube_nb.monitoring import DDM, BernoulliCusum, analyse_batch, summarise_reference
+from mlcube_nb.monitoring.calibration import stream_inflation
 
 os.environ.update({"NML_DISABLE_USAGE_LOGGING": "1", "DO_NOT_TRACK": "1", "EVIDENTLY_DISABLE_TELEMETRY": "1"})
 
@@ -56,8 +70,8 @@ def shift_categorical(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
     return out
 
 
-def ours(reference: pd.DataFrame) -> Detector:
-    summary = summarise_reference(reference, NUMERIC, CATEGORICAL)
+def ours(reference: pd.DataFrame, calibrate: bool = True) -> Detector:
+    summary = summarise_reference(reference, NUMERIC, CATEGORICAL, calibrate=calibrate)
     return lambda batch: analyse_batch(summary, batch, alpha=0.01).targets["input"].level == "drift"
 
 
@@ -102,28 +116,78 @@ def rate(detector: Detector, batches: list[pd.DataFrame]) -> float:
 
 
 def error_stream_delays(streams: int) -> dict[str, tuple[float, float, float]]:
-    """Median delay, detection share and pre-change false-alarm share per detector."""
+    """Median delay, detection share and pre-change false-alarm share per detector (i.i.d. and bursty errors)."""
     from river.drift.binary import DDM as RiverDDM
 
-    results: dict[str, list[tuple[int | None, bool]]] = {"ours: Bernoulli CUSUM": [], "ours: DDM": [],
-                                                          "River DDM": []}
+    results: dict[str, list[tuple[int | None, bool]]] = {}
     change, length = 5_000, 10_000
+    rates = np.where(np.arange(length + change) < 2 * change, 0.1, 0.2)
     for seed in range(streams):
         rng = np.random.default_rng(seed)
-        stream = (rng.random(length) < np.where(np.arange(length) < change, 0.1, 0.2)).astype(int)
+        iid = (rng.random(length) < rates[change:]).astype(int)
+        bursty = bursty_errors(length + change, rates, rng)
+        reference, stream = bursty[:change], bursty[change:]
         for name, alarms in (
-            ("ours: Bernoulli CUSUM", BernoulliCusum(p0=0.1).update(stream).drift_indices),
-            ("ours: DDM", DDM().update(stream).drift_indices),
-            ("River DDM", _river_alarms(RiverDDM(), stream)),
+            ("ours: Bernoulli CUSUM", BernoulliCusum(p0=0.1).update(iid).drift_indices),
+            ("ours: DDM", DDM().update(iid).drift_indices),
+            ("River DDM", _river_alarms(RiverDDM(), iid)),
+            ("bursty: CUSUM i.i.d.", BernoulliCusum(p0=0.1).update(stream).drift_indices),
+            ("bursty: CUSUM calibr.",
+             BernoulliCusum(p0=0.1, inflation=stream_inflation(reference)).update(stream).drift_indices),
+            ("bursty: River DDM", _river_alarms(RiverDDM(), stream)),
         ):
             after = [a for a in alarms if a >= change]
-            results[name].append((after[0] - change if after else None, any(a < change for a in alarms)))
+            results.setdefault(name, []).append((after[0] - change if after else None,
+                                                 any(a < change for a in alarms)))
     summary = {}
     for name, rows in results.items():
         delays = [d for d, _ in rows if d is not None]
         summary[name] = (float(np.median(delays)) if delays else float("nan"), len(delays) / streams,
                          float(np.mean([fa for _, fa in rows])))
     return summary
+
+
+def small_shift_detection(rng: np.random.Generator, references: int = 30, per_reference: int = 10) -> float:
+    """Experiment 4: 0.25 sd in 1 of 25 columns, 5,000-row references, first-batch DRIFT share (ours)."""
+    hits = []
+    for _ in range(references):
+        detect = ours(make_frame(5_000, rng))
+        for _ in range(per_reference):
+            batch = make_frame(BATCH, rng)
+            batch[NUMERIC[0]] = batch[NUMERIC[0]] + 0.25 * batch[NUMERIC[0]].std()
+            hits.append(detect(batch))
+    return float(np.mean(hits))
+
+
+def autocorrelated(rng: np.random.Generator, batches: int, shifted_streams: int) -> None:
+    """Experiment 5: false DRIFT on a stationary AR stream and a 1.5 sd level shift within two batches."""
+    stream = ar_frame(10_000 + batches * BATCH, rng, NUMERIC, CATEGORICAL)
+    reference = stream.iloc[:10_000].reset_index(drop=True)
+    quiet = [stream.iloc[10_000 + i * BATCH:10_000 + (i + 1) * BATCH].reset_index(drop=True) for i in range(batches)]
+    evidently_dataset, evidently_any = evidently(reference)
+    tools = {"ours calibrated": ours(reference), "ours i.i.d. (before)": ours(reference, calibrate=False),
+             "Evidently dataset drift": evidently_dataset, "Evidently any column": evidently_any,
+             "NannyML any alert": nannyml(reference)}
+    false = {name: rate(detector, quiet) for name, detector in tools.items()}
+    within_two: dict[str, list[bool]] = {name: [] for name in tools}
+    for _ in range(shifted_streams):
+        stream = ar_frame(10_000 + 2 * BATCH, rng, NUMERIC, CATEGORICAL)
+        reference = stream.iloc[:10_000].reset_index(drop=True)
+        sd = float(reference[NUMERIC[0]].std())
+        shifted = [stream.iloc[10_000 + i * BATCH:10_000 + (i + 1) * BATCH].reset_index(drop=True) for i in (0, 1)]
+        for batch in shifted:
+            batch[NUMERIC[0]] = batch[NUMERIC[0]] + 1.5 * sd
+        evidently_dataset, evidently_any = evidently(reference)
+        fresh = {"ours calibrated": ours(reference), "ours i.i.d. (before)": ours(reference, calibrate=False),
+                 "Evidently dataset drift": evidently_dataset, "Evidently any column": evidently_any,
+                 "NannyML any alert": nannyml(reference)}
+        for name, detector in fresh.items():
+            within_two[name].append(any(detector(b) for b in shifted))
+    print(f"{'AR(1) 0.95 + daily cycle':<32} | {'false DRIFT, stationary':>23} "
+          f"| {'1.5 sd shift in 1 col, <= 2 batches':>36}")
+    print("-" * 98)
+    for name in tools:
+        print(f"{name:<32} | {false[name]:>23.3f} | {np.mean(within_two[name]):>36.3f}", flush=True)
 
 
 def _river_alarms(detector: object, stream: np.ndarray) -> list[int]:
@@ -140,6 +204,8 @@ def main() -> None:
     parser.add_argument("--stationary", type=int, default=200)
     parser.add_argument("--shifted", type=int, default=100)
     parser.add_argument("--streams", type=int, default=200)
+    parser.add_argument("--ar-batches", type=int, default=100)
+    parser.add_argument("--ar-shifted", type=int, default=30)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(2024)
@@ -148,7 +214,8 @@ def main() -> None:
     numeric_shift = [shift_numeric(make_frame(BATCH, rng)) for _ in range(args.shifted)]
     categorical_shift = [shift_categorical(make_frame(BATCH, rng), rng) for _ in range(args.shifted)]
     evidently_dataset, evidently_any = evidently(reference)
-    tools = {"ours (INPUT DRIFT, Holm a=0.01)": ours(reference), "Evidently dataset drift": evidently_dataset,
+    tools = {"ours calibrated (Holm a=0.01)": ours(reference),
+             "ours i.i.d. (before)": ours(reference, calibrate=False), "Evidently dataset drift": evidently_dataset,
              "Evidently any column drift": evidently_any, "NannyML any alert": nannyml(reference)}
     print(f"{'tool':<32} | {'false DRIFT, stationary':>23} | {'detected: 3 num +0.5sd':>22} "
           f"| {'detected: cat +0.1':>18}")
@@ -156,6 +223,9 @@ def main() -> None:
     for name, detector in tools.items():
         print(f"{name:<32} | {rate(detector, stationary):>23.3f} | {rate(detector, numeric_shift):>22.3f} "
               f"| {rate(detector, categorical_shift):>18.3f}", flush=True)
+    print(f"\nours calibrated, 0.25 sd in 1 of 25 columns (5,000-row references), first-batch detection: "
+          f"{small_shift_detection(rng):.3f}\n", flush=True)
+    autocorrelated(rng, args.ar_batches, args.ar_shifted)
     print()
     print(f"{'error-stream detector':<24} | {'median delay':>12} | {'detected':>8} "
           f"| {'false alarm before change':>25}")

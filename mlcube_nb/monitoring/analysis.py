@@ -153,7 +153,8 @@ def compare(
                                           partition.n_reference, nu)
                 member = calibration.member(f"quanttree:{name}") if calibrated and calibration else None
                 joint = MemberTest("quanttree", observed, multivariate.p_value,
-                                   member.inflation_at(rows) if member else 1.0, null_mean(partition, nu), null)
+                                   member.inflation_at(rows) if member else 1.0, null_mean(partition, nu), null,
+                                   _chunks(calibration, rows))
         targets[name] = _decide(name, columns, features, members, multivariate, joint, alpha, alpha_warning,
                                 correction, note)
     return BatchAnalysis(
@@ -192,7 +193,13 @@ def _member(kind: str, test: TestResult, parameter: float, calibration: Calibrat
             rows: int) -> MemberTest:
     """The column's test as a family member, deflated by its reference inflation when calibrated."""
     member = calibration.member(name) if calibration is not None else None
-    return MemberTest(kind, test.statistic, test.p_value, member.inflation_at(rows) if member else 1.0, parameter)
+    return MemberTest(kind, test.statistic, test.p_value, member.inflation_at(rows) if member else 1.0, parameter,
+                      chunks=_chunks(calibration, rows))
+
+
+def _chunks(calibration: Calibration | None, rows: int) -> float:
+    """Reference chunks of the batch's size (the F(1, K) degrees of freedom)."""
+    return float("inf") if calibration is None else calibration.n_rows / max(rows, 1)
 
 
 def _quantile(calibration: Calibration | None, name: str, normalised: float, rows: int) -> float | None:
@@ -250,6 +257,10 @@ def _decide(
         statistic = _score(factor * lead.p_value)
         warning_level = _score(factor * lead.raw_p_at(alpha_warning / factor))
         drift_level = _score(factor * lead.raw_p_at(alpha / factor))
+    drift_bars = {c: members[c].bar(alpha / factor) for c in columns}
+    if note and joint is None and columns and all(_out_of_reach(members[c], drift_bars[c]) for c in columns):
+        note += ("; DRIFT is out of reach at this batch size, the reference varies too much between its chunks: "
+                 "larger batches or a longer reference help")
     psis = [features[c].psi for c in columns if np.isfinite(features[c].psi)]
     return TargetResult(
         name, level, float(max(psis)) if psis else float("nan"),
@@ -259,9 +270,14 @@ def _decide(
         multivariate, float(calibrated[-1]) if multivariate else None,
         statistic, float(warning_level), float(drift_level),
         MappingProxyType({c: members[c].bar(alpha_warning / factor) for c in columns}),
-        MappingProxyType({c: members[c].bar(alpha / factor) for c in columns}),
+        MappingProxyType(drift_bars),
         note,
     )
+
+
+def _out_of_reach(member: MemberTest, bar: float) -> bool:
+    """True when no batch of this size can reach the bar: a KS distance above 1 (the largest possible)."""
+    return member.kind == "ks" and member.inflation > 1.0 and bar > 1.0
 
 
 def _score(p_value: float) -> float:

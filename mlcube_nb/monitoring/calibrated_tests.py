@@ -1,12 +1,17 @@
 """Calibrated p-values and decision bars of one test, given the inflation measured on the reference.
 
-With inflation ``lambda`` (see :mod:`~mlcube_nb.monitoring.calibration`) the statistic is divided
-by ``lambda`` on its variance scale before the test's own null gives the p-value: KS uses
-``D / sqrt(lambda)``, chi-square ``X**2 / lambda``, QuantTree ``X / lambda`` against its Monte
-Carlo null. ``lambda = 1`` gives back the i.i.d. p-value exactly. The *bar* at a level ``a`` is
-the raw statistic at which the calibrated p-value equals ``a``; :meth:`MemberTest.raw_p_at`
-expresses it as the i.i.d. p-value the batch would need, so levels can be drawn on the i.i.d.
-scale of the history plot.
+A member's statistic is put on its *normalised* scale (divided by its i.i.d. null mean:
+``en * D**2 / (pi**2 / 12)`` for KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree),
+where the reference's chunks have mean ``lambda`` (see :mod:`~mlcube_nb.monitoring.calibration`).
+When ``lambda > 1`` the i.i.d. null shape is no longer trusted: a new batch's normalised
+statistic over ``lambda`` is compared with Fisher's ``F(1, K)``, ``K`` the number of reference
+chunks of the batch's size. That is the predictive distribution of a new chunk's squared
+deviation over the mean of ``K`` chunks' when the deviations are one-directional (Student's
+``t**2`` with ``K`` degrees of freedom): the conservative case, and the small-sample rule (few
+chunks give a heavy tail, many give ``chi2(1)``). The calibrated p-value is the larger of that
+and the i.i.d. p-value, so a small one means "unusual by both". With ``lambda = 1`` it is the
+i.i.d. p-value. The *bar* at a level ``a`` is the raw statistic at which the calibrated p-value
+equals ``a``; :meth:`MemberTest.raw_p_at` expresses it as the i.i.d. p-value a batch needs.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
+from .calibration import KS_NULL_MEAN
 from .ks import EXACT_LIMIT, ks_p_value
 from .quanttree import monte_carlo_p_value
 
@@ -40,8 +46,9 @@ def _kstwo_isf(p_value: float, n: int) -> float:
 class MemberTest:
     """One member of a target's family: its i.i.d. and calibrated p-values and how to invert them.
 
-    ``parameter`` is the effective sample size (KS) or the degrees of freedom (chi-square);
-    ``null`` the simulated null statistics (QuantTree).
+    ``parameter`` is the effective sample size (KS), the degrees of freedom (chi-square) or the
+    null mean of the Pearson statistic (QuantTree, whose simulated null is ``null``); ``chunks``
+    the number of reference chunks of the batch's size.
     """
 
     kind: str
@@ -50,27 +57,48 @@ class MemberTest:
     inflation: float
     parameter: float = float("nan")
     null: np.ndarray | None = None
+    chunks: float = float("inf")
+
+    @property
+    def normalised(self) -> float:
+        """The statistic divided by its i.i.d. null mean."""
+        return self._normalise(self.statistic)
+
+    def _normalise(self, statistic: float) -> float:
+        if self.kind == "ks":
+            return self.parameter * statistic**2 / KS_NULL_MEAN
+        return statistic / self.parameter
+
+    def _raw(self, normalised: float) -> float:
+        if self.kind == "ks":
+            return math.sqrt(normalised * KS_NULL_MEAN / self.parameter)
+        return normalised * self.parameter
 
     @property
     def calibrated_p_value(self) -> float:
-        """The p-value of the deflated statistic (equal to ``p_value`` when ``inflation == 1``)."""
-        if self.inflation == 1.0 or not math.isfinite(self.statistic):
+        """``max(i.i.d. p, F(1, K) p of normalised / lambda)``; the i.i.d. p-value when ``lambda == 1``."""
+        if self.inflation == 1.0 or not math.isfinite(self.normalised):
             return self.p_value
-        if self.kind == "ks":
-            return ks_p_value(self.statistic / math.sqrt(self.inflation), self.parameter)
-        if self.kind == "chi_square":
-            return float(stats.chi2.sf(self.statistic / self.inflation, self.parameter))
-        assert self.null is not None, "a QuantTree member carries its null sample"
-        return monte_carlo_p_value(self.null, self.statistic / self.inflation)
+        tail = float(stats.f.sf(self.normalised / self.inflation, 1, self.chunks))
+        return max(self.p_value, tail)
 
     def bar(self, level: float) -> float:
         """The statistic at which the calibrated p-value reaches ``level`` (NaN when unknown)."""
-        if self.kind == "ks" and math.isfinite(self.parameter):
-            return math.sqrt(self.inflation) * ks_isf(level, self.parameter)
-        if self.kind == "chi_square" and math.isfinite(self.parameter):
-            return self.inflation * float(stats.chi2.isf(level, self.parameter))
-        if self.kind == "quanttree" and self.null is not None and self.null.size:
-            return self.inflation * float(np.quantile(self.null, 1.0 - level, method="higher"))
+        if not math.isfinite(self.parameter) or self.parameter <= 0:
+            return float("nan")
+        iid = self._iid_bar(level)
+        if self.inflation == 1.0:
+            return iid
+        calibrated = self._raw(self.inflation * float(stats.f.isf(level, 1, self.chunks)))
+        return max(iid, calibrated)
+
+    def _iid_bar(self, level: float) -> float:
+        if self.kind == "ks":
+            return ks_isf(level, self.parameter)
+        if self.kind == "chi_square":
+            return float(stats.chi2.isf(level, self.parameter))
+        if self.null is not None and self.null.size:
+            return float(np.quantile(self.null, 1.0 - level, method="higher"))
         return float("nan")
 
     def raw_p_at(self, level: float) -> float:
@@ -81,8 +109,10 @@ class MemberTest:
         if not math.isfinite(bar):
             return level
         if self.kind == "ks":
-            return ks_p_value(bar, self.parameter)
-        if self.kind == "chi_square":
-            return float(stats.chi2.sf(bar, self.parameter))
-        assert self.null is not None
-        return monte_carlo_p_value(self.null, bar)
+            raw = ks_p_value(bar, self.parameter)
+        elif self.kind == "chi_square":
+            raw = float(stats.chi2.sf(bar, self.parameter))
+        else:
+            assert self.null is not None
+            raw = monte_carlo_p_value(self.null, bar)
+        return min(level, raw)

@@ -12,19 +12,23 @@ KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree). ``lambda = 1`` fo
 rows; ``lambda = 20`` says the reference's own chunks are as far apart as a 20-times-smaller
 i.i.d. sample would be. This is the first-order Rao–Scott (design-effect) correction.
 
-At analysis time the inflation is interpolated at the batch's size (log-log) and the batch's
-statistic is divided by it before its p-value is computed: the *calibrated* p-value
-``p' >= p``. Holm runs on ``p'``, so a batch is WARNING / DRIFT only when it is unusual both by
-the i.i.d. p-value (as before) *and* against the reference's natural variation, at the same
+At analysis time the inflation is interpolated at the batch's size (log-log). Where it is 1 the
+i.i.d. test decides as before. Where it exceeds 1, the batch's normalised statistic over
+``lambda`` is also compared with ``F(1, K)``, ``K`` the number of reference chunks of the batch's
+size (:mod:`~mlcube_nb.monitoring.calibrated_tests`), and the member's calibrated p-value is the
+larger of the two. Holm runs on calibrated p-values, so a batch is WARNING / DRIFT only when it is
+unusual both by the i.i.d. p-value *and* against the reference's natural variation, at the same
 ``alpha`` / ``alpha_warning`` (1 % / 5 %).
 
-Small-sample rule: with ``K`` chunks the mean of the chunk statistics is noisy. ``lambda`` is
-kept at 1 (no calibration for that statistic and size) unless the chunks' mean exceeds the
-i.i.d. expectation by more than :data:`PRETEST_Z` standard errors of a ``K``-chunk mean (a
-one-sided 5 % test of "the chunks vary more than independent rows would"), so i.i.d. data
-keeps the i.i.d. test's power. A batch larger than ``n / MIN_CHUNKS`` rows (the reference
-holds fewer than :data:`MIN_CHUNKS` such batches) is not calibrated: the i.i.d. test decides
-alone and the history says so.
+Small-sample rule, in two parts. (1) ``lambda`` is kept at 1 (no calibration for that statistic
+and size) unless the chunks' mean exceeds the i.i.d. expectation by more than
+:data:`PRETEST_Z` standard errors of a ``K``-chunk mean (a one-sided 5 % test of "the chunks
+vary more than independent rows would"), so i.i.d. data keeps the i.i.d. test's power.
+(2) ``lambda`` estimated from ``K`` chunks is uncertain, so the levels come from ``F(1, K)``
+(Student's ``t**2`` with ``K`` degrees of freedom) rather than ``chi2(1)``: with 4 chunks the
+1 % level sits at 21 times ``lambda``, with 64 chunks at 7 times. A batch larger than
+``n / MIN_CHUNKS`` rows (the reference holds fewer than :data:`MIN_CHUNKS` such batches) is not
+calibrated: the i.i.d. test decides alone and the history says so.
 """
 
 from __future__ import annotations

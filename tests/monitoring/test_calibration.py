@@ -123,11 +123,12 @@ def test_calibration_survives_json_and_interpolates_log_log() -> None:
 
 @pytest.mark.parametrize("kind,parameter", [("ks", 800.0), ("chi_square", 3.0)])
 def test_bars_invert_the_calibrated_p_value(kind: str, parameter: float) -> None:
-    probe = MemberTest(kind, 1.0, 0.5, 6.0, parameter)
+    probe = MemberTest(kind, 0.1, 0.5, 6.0, parameter, chunks=10)
     bar = probe.bar(0.001)
-    at_bar = MemberTest(kind, bar, probe.raw_p_at(0.001), 6.0, parameter)
+    at_bar = MemberTest(kind, bar, probe.raw_p_at(0.001), 6.0, parameter, chunks=10)
     assert at_bar.calibrated_p_value == pytest.approx(0.001, rel=1e-3)
     assert at_bar.p_value < 0.001
+    assert at_bar.normalised / 6.0 == pytest.approx(stats.f.isf(0.001, 1, 10))
 
 
 def test_bursty_but_stationary_errors_do_not_alarm_a_calibrated_cusum() -> None:
@@ -140,3 +141,13 @@ def test_bursty_but_stationary_errors_do_not_alarm_a_calibrated_cusum() -> None:
     calibrated = BernoulliCusum(p0=p0, inflation=stream_inflation(reference))
     assert calibrated.update(production).drift_indices == ()
     assert calibrated.update(rng.random(4000) < 0.3).level == "drift"
+
+
+def test_history_says_when_drift_is_out_of_reach_for_a_strongly_autocorrelated_short_reference() -> None:
+    rng = np.random.default_rng(3)
+    values = ar_cycle(300 + 24, rng, phi=0.98)
+    summary = summarise_reference(pd.DataFrame({"kpi": values[:300]}), ["kpi"], [], multivariate=False)
+    target = analyse_batch(summary, pd.DataFrame({"kpi": values[300:]})).targets["input"]
+    assert target.calibration is not None and target.calibration.startswith("calibrated on 12 reference chunks")
+    assert "DRIFT is out of reach at this batch size" in target.calibration
+    assert target.column_drift_levels["kpi"] > 1.0  # a KS distance cannot exceed 1
