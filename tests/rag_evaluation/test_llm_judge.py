@@ -105,11 +105,11 @@ def test_a_server_without_json_mode_is_asked_without_it() -> None:
     plain = FakeLlmServer()
     plain.recorded.json_mode = False
     try:
-        judgements = _judge(plain).judge([GOOD, GOOD], separator="||")
+        judgements = _judge(plain, concurrency=1).judge([GOOD, GOOD], separator="||")  # one at a time: one refusal
     finally:
         plain.close()
     assert all(j.failure is None and j.results is not None for j in judgements)
-    assert [("response_format" in r["body"]) for r in plain.recorded.requests][-2:] == [False, False]
+    assert [("response_format" in r["body"]) for r in plain.recorded.requests] == [True, False, False]
 
 
 def test_a_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
