@@ -45,7 +45,7 @@ SAMPLES = [  # (sample id, timestamp, user input, retrieved context, response)
 @pytest.fixture(scope="module")
 def llm_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Platform, FakeLlmServer]]:
     fake = FakeLlmServer(slow_s=1.5)
-    fake.recorded.delay_s = 0.05
+    fake.recorded.delay_s = 0.1  # each judge step lasts long enough for the poll below to see it
     home: Path = tmp_path_factory.mktemp("home-llm")
     capture = LogCapture()
     with pytest.MonkeyPatch.context() as env:
@@ -87,7 +87,7 @@ def test_the_llm_judge_scores_the_report_and_failures_stay_per_sample(
         progress.add(round(job.progress or 0.0, 3))
         time.sleep(0.05)
     assert job.status == JobStatus.COMPLETED, job
-    assert len(progress - {0.0}) >= 3  # the bar moves while the model answers
+    assert len({p for p in progress if 0.0 < p < 1.0}) >= 2  # the bar moves while the model answers
 
     [report] = client.get_rag_evaluation_reports(task_id)
     judge = report.judge
