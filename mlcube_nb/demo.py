@@ -16,8 +16,10 @@ from tabulate import tabulate
 
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.enums import DataStructure, ModelMetricName, StoragePolicy, TaskType
+from mlcube_nb.notebook.display import quantity_label
 from mlcube_nb.notebook.launcher import launch
 from mlcube_nb.notebook.sample_data import ChurnBatch, churn_batch, churn_schema
+from mlcube_nb.notebook.views import with_event_statuses
 
 REFERENCE_ROWS = 1500
 BATCH_ROWS = 500
@@ -98,26 +100,23 @@ def _production(client: ML3PlatformClient, tour: _Tour, task_id: str, model_id: 
 def _summary(client: ML3PlatformClient, task_id: str, batches: list[list[Any]], tour: _Tour) -> None:
     print("\nProduction batches")
     print(tabulate(batches, headers=["Batch", "Drift", "Model errors", "Task status", "New events", "Time"]))
-    statuses = client.get_task(task_id).monitoring_status
-    print("\nWhat the platform monitors now")
-    print(tabulate([[s.monitoring_target.value if s.monitoring_target else "",
-                     s.monitoring_metric.value if s.monitoring_metric else "", s.status.value.upper()]
-                    for s in statuses], headers=["Target", "Metric", "Status"]))
     events = client.get_detection_events(task_id)
+    statuses = with_event_statuses(client.get_task(task_id).monitoring_status, events)  # evaluation metrics too
+    print("\nWhat the platform monitors now")
+    print(tabulate([[quantity_label(s), s.status.value.upper()] for s in statuses], headers=["Quantity", "Status"]))
     kinds = Counter(e.event_type.value for e in events)
-    drifted = sorted({e.monitoring_target.value for e in events if e.event_type.value == "drift_on"
-                      and e.monitoring_target is not None})
+    drifted = sorted({quantity_label(e) for e in events if e.event_type.value == "drift_on"})
     print(f"\nEvents raised: {len(events)} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items())) or 'none'})")
     print(f"What drifted: {', '.join(drifted) if drifted else 'nothing'}")
     print(f"\n{len(tour.rows)} steps in {tour.seconds:.1f} s. In Jupyter: %load_ext mlcube_nb, %mlcube_login, "
           f"then %mlcube panel churn (see notebooks/01_quickstart.ipynb).")
 
 
-def run_demo(keep_home: str | None = None, executor: str | None = "thread") -> int:
+def run_demo(keep_home: str | None = None, executor: str | None = None) -> int:
     """Start the embedded platform, play the quickstart, print the summary; returns the exit code.
 
-    Jobs run in threads by default: the demo's batches are small, and starting a process pool would take
-    longer than analysing them.
+    Jobs run in threads unless *executor* (or ``MLCUBE_EXECUTOR``) says otherwise, as in a notebook: the demo's
+    batches are small, and starting a process pool would take longer than analysing them.
     """
     started = time.perf_counter()
     session = launch(home=keep_home, temp=keep_home is None, username="demo", company="Demo Co", executor=executor)
