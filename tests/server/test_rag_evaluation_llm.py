@@ -7,6 +7,7 @@ process's environment, as a Dask worker would from its own.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -53,8 +54,6 @@ def llm_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pla
         settings = Settings(home=home, database_url=f"sqlite:///{home / 'mlcube.db'}", executor="thread:2",
                             llm_base_url=fake.url, llm_model=MODEL, llm_concurrency=2, llm_timeout_s=1.0)
         handle = serve_in_thread(settings)
-        import logging
-
         loggers = [logging.getLogger(n) for n in ("uvicorn.access", "uvicorn", "")]
         for logger in loggers:
             logger.addHandler(capture)
