@@ -1,7 +1,8 @@
 """The LLM judge: any OpenAI-compatible chat-completions server scores each sample (optional extra ``[llm]``).
 
 One request per sample (:mod:`.prompts`), up to ``concurrency`` at once, each with the configured
-timeout; the ``openai`` client retries a connection error, a 429 or a 5xx once. The answer must be
+timeout; the ``openai`` client retries a connection error, a timeout, a 429 or a 5xx once. JSON mode
+(``response_format``) is asked for, and dropped for good if the server refuses it. The answer must be
 one JSON object that :class:`Verdict` validates; a malformed or refused answer is asked for once
 more, then the sample is recorded as "judge failed: reason" and the other samples go on. A metric
 whose sample parts are missing gets the same lowest score as with the offline judge, without asking.
