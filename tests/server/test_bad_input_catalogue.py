@@ -180,6 +180,9 @@ REQUESTS = [
         c, segment_id="nonexistent")), 404, "NOT_FOUND", ("segment_id", "nonexistent")),
     Bad("word_error_rate on a tabular regression", lambda c, w: w.call("GET", "/sdk-monitoring-status", params=_status(
         c, monitoring_target="word_error_rate")), 400, "INVALID_PARAMETERS", ("word_error_rate", "ocr")),
+    Bad("word_error_rate history of a tabular regression", lambda c, w: w.call(
+        "GET", f"/task/{c.task_id}/monitoring-history", params={"monitoring_target": "word_error_rate"}),
+        400, "INVALID_PARAMETERS", ("word_error_rate",)),
     Bad("unknown storing_process_id", lambda c, w: w.call("POST", "/data/production", json={
         "task_id": c.task_id, "inputs": {"data_structure": "tabular", "source": {"storing_process_id": "nope"}}}),
         400, "UPLOAD_EXPIRED", ("storing_process_id", "upload")),

@@ -158,7 +158,9 @@ def set_feedback(session: Session, caller: Caller, detection_id: str, user_feedb
 def history(session: Session, caller: Caller, task_id: str, target: str | None, metric: str | None,
             evaluation_metric: str | None = None) -> list[MonitoringHistoryPoint]:
     """Per-batch statistics of one quantity (or every quantity when no filter), oldest first."""
-    task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    task = task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
+    if target is not None:
+        check_monitoring_target(TaskType(task.type), target)
     models = _model_names(session, task_id)
     query = select(BatchStatisticRow).where(BatchStatisticRow.task_id == task_id)
     if target is not None:
