@@ -254,7 +254,7 @@ def _decide(
     statistic, warning_level, drift_level = 0.0, -np.log10(alpha_warning), -np.log10(alpha)
     if tested:
         lead = family[int(np.nanargmin([m.calibrated_p_value for m in family]))]
-        statistic = _score(factor * lead.p_value)
+        statistic = _score(factor * lead.display_p_value)
         warning_level = _score(factor * lead.raw_p_at(alpha_warning / factor))
         drift_level = _score(factor * lead.raw_p_at(alpha / factor))
     drift_bars = {c: members[c].bar(alpha / factor) for c in columns}

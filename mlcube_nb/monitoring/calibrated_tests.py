@@ -113,6 +113,26 @@ class MemberTest:
         elif self.kind == "chi_square":
             raw = float(stats.chi2.sf(bar, self.parameter))
         else:
-            assert self.null is not None
-            raw = monte_carlo_p_value(self.null, bar)
+            raw = self._quanttree_p(bar)
         return min(level, raw)
+
+    @property
+    def display_p_value(self) -> float:
+        """The i.i.d. p-value on the scale of :meth:`raw_p_at` (QuantTree: extrapolated past its Monte Carlo floor)."""
+        return self._quanttree_p(self.statistic) if self.kind == "quanttree" else self.p_value
+
+    def _quanttree_p(self, statistic: float) -> float:
+        """Monte Carlo p-value; beyond the largest simulated value, a chi-square fitted to the null's mean and variance.
+
+        The Monte Carlo p-value cannot go below ``1 / (1 + n_simulations)``; the fitted tail lets the
+        history compare a statistic and a bar that both lie past it.
+        """
+        if self.null is None or not self.null.size or not math.isfinite(statistic):
+            return self.p_value
+        if statistic <= float(self.null.max()):
+            return monte_carlo_p_value(self.null, statistic)
+        mean, variance = float(self.null.mean()), float(self.null.var())
+        if mean <= 0 or variance <= 0:
+            return monte_carlo_p_value(self.null, statistic)
+        scale, df = variance / (2 * mean), 2 * mean**2 / variance
+        return min(monte_carlo_p_value(self.null, statistic), float(stats.chi2.sf(statistic / scale, df)))
