@@ -15,7 +15,7 @@ from mlcube_nb.models import (
     SuggestionInfo,
     Task,
 )
-from mlcube_nb.notebook.display import Html, Table, badge, quantity_label, short_id, when_cell
+from mlcube_nb.notebook.display import Html, Table, badge, nowrap, quantity_label, short_id, when, when_cell
 
 __all__ = [
     "FINISHED",
@@ -160,12 +160,20 @@ def newest_first(jobs: Iterable[Job]) -> list[Job]:
     return sorted(jobs, key=lambda j: j.created_at.timestamp() if j.created_at else 0.0, reverse=True)
 
 
+def _finished(job: Job) -> Html | str:
+    """When a job finished: the time only when it is the day it was created (the whole date on hover)."""
+    finished, created = when(job.finished_at), when(job.created_at)
+    if finished and created and finished[:10] == created[:10]:
+        return nowrap(finished[11:], title=finished)
+    return when_cell(job.finished_at)
+
+
 def jobs_table(jobs: Iterable[Job], *, with_task: bool = True) -> Table:
     """Job id (8 characters, whole on hover), kind, task (unless the table is one task's), model, status,
     progress, times on one line, and the error last (the one wide column)."""
     rows = ([short_id(j.job_id), j.job_group, *([j.task_name] if with_task else []), j.model_name, j.status,
-             "" if j.progress is None else f"{100 * j.progress:.0f}%", when_cell(j.created_at),
-             when_cell(j.finished_at), j.error] for j in jobs)
+             "" if j.progress is None else f"{100 * j.progress:.0f}%", when_cell(j.created_at), _finished(j),
+             j.error] for j in jobs)
     headers = ["Job ID", "Job", *(["Task"] if with_task else []), "Model", "Status", "Progress", "Created (UTC)",
-               "Finished (UTC)", "Error"]
+               "Finished", "Error"]
     return Table(headers, rows, title="Jobs", css_class="mlcube-jobs", empty="no jobs", wrap=["Error"])
