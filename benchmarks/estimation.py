@@ -240,7 +240,7 @@ def main() -> None:
         found = run(kind, list(range(args.seeds)))
         for i, quantity in enumerate(("MAE of estimate", "band coverage", "band width", "time (s)")):
             a, b = found["ours"][i], found["NannyML"][i]
-            fmt = "{:.4f}" if i < 3 else "{:.2f}"
+            fmt = "{:.5f}" if i == 0 else "{:.4f}" if i < 3 else "{:.2f}"
             ratio = f"{a / b:.2f}" if b else "-"
             print(f"| {kind} ({', '.join(METRICS[kind])}) | {quantity} | {fmt.format(a)} | {fmt.format(b)} | {ratio} |")
 

@@ -8,9 +8,10 @@ of the mean of ``h``.
 
 The band: given ``x``, the realised loss varies around ``g`` (``h``) with a variance proportional to its
 square, the factor ``kappa = sum((loss - g)^2) / sum(g^2)`` measured on out-of-fold reference predictions
-(3-fold cross-fitting); the
-batch mean's variance is that sum over rows divided by ``n^2`` (delta method for the RMSE), plus the loss
-model's own error measured as the out-of-fold chunk-level misses the sampling part does not explain.
+(3-fold cross-fitting); the batch mean's variance is that sum over rows divided by ``n^2`` (delta method for
+the RMSE), plus the loss model's own uncertainty: the out-of-fold chunk-level misses on the reference that sampling does not explain,
+and how much the three fold models disagree on the batch (which grows where the batch lies in parts of the
+input space the reference covers thinly).
 
 The boosters run on one OpenMP thread: on these sizes threads only contend (20x slower on a busy 2-core
 machine), and job workers are separate processes already.
@@ -100,6 +101,7 @@ class RegressionEstimator:
     bias_var: tuple[float, float]
     spread: ReferenceSpread
     floors: tuple[float, float] = (0.0, 0.0)
+    fold_models: tuple[tuple[HistGradientBoostingRegressor, HistGradientBoostingRegressor], ...] = ()
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -116,11 +118,17 @@ class RegressionEstimator:
         with threadpool_limits(1, user_api="openmp"):
             g = _positive(self.abs_model.predict(matrix), self.floors[0])
             h = _positive(self.sq_model.predict(matrix), self.floors[1])
+            folds = [(float(np.mean(_positive(a.predict(matrix), self.floors[0]))),
+                      math.sqrt(float(np.mean(_positive(q.predict(matrix), self.floors[1])))))
+                     for a, q in self.fold_models]
         mae, rmse, sd_mae, sd_rmse = _moments(g, h, self.kappa)
+        # how much loss models fitted on different thirds of the reference disagree on this batch: the loss
+        # model's own uncertainty, which grows where the batch lies in sparsely covered parts of the reference
+        model_var = np.var(np.asarray(folds), axis=0, ddof=1) if len(folds) > 1 else np.zeros(2)
         z = float(norm.ppf(1 - alpha / 2))
         out = {}
-        for metric, value, sd, bias in (("mae", mae, sd_mae, self.bias_var[0]),
-                                        ("rmse", rmse, sd_rmse, self.bias_var[1])):
+        for metric, value, sd, bias in (("mae", mae, sd_mae, self.bias_var[0] + float(model_var[0])),
+                                        ("rmse", rmse, sd_rmse, self.bias_var[1] + float(model_var[1]))):
             half = z * math.sqrt(sd * sd + bias)
             out[metric] = Estimate(metric, value, max(0.0, value - half), value + half)
         return out
@@ -164,11 +172,14 @@ def _fit_regression(frame: pd.DataFrame, y: Any, predicted: Any, *, numeric: tup
     floors = (1e-3 * float(absolute.mean()), 1e-3 * float(squared.mean()))
     g_oof, h_oof = np.empty(y.size), np.empty(y.size)
     folds = np.random.default_rng(seed).integers(0, FOLDS, size=y.size)
+    fold_models = []
+    mask = encoder.categorical_mask
     for fold in range(FOLDS):
         train, test = folds != fold, folds == fold
-        mask = encoder.categorical_mask
-        g_oof[test] = _booster(mask, seed).fit(matrix[train], absolute[train]).predict(matrix[test])
-        h_oof[test] = _booster(mask, seed).fit(matrix[train], squared[train]).predict(matrix[test])
+        pair = (_booster(mask, seed).fit(matrix[train], absolute[train]),
+                _booster(mask, seed).fit(matrix[train], squared[train]))
+        g_oof[test], h_oof[test] = pair[0].predict(matrix[test]), pair[1].predict(matrix[test])
+        fold_models.append(pair)
     g_oof, h_oof = _positive(g_oof, floors[0]), _positive(h_oof, floors[1])
     kappa = (float(np.sum(np.square(absolute - g_oof)) / np.sum(np.square(g_oof))),
              float(np.sum(np.square(squared - h_oof)) / np.sum(np.square(h_oof))))
@@ -178,9 +189,9 @@ def _fit_regression(frame: pd.DataFrame, y: Any, predicted: Any, *, numeric: tup
     fallback = {"mae": full[2] * math.sqrt(y.size), "rmse": full[3] * math.sqrt(y.size)}
     spread = spread_of(y.size, whole, lambda s: dict(zip(("mae", "rmse"), _moments(g_oof[s], h_oof[s], kappa)[:2],
                                                          strict=True)), fallback)
-    mask = encoder.categorical_mask
     return RegressionEstimator(encoder, _booster(mask, seed).fit(matrix, absolute),
-                               _booster(mask, seed).fit(matrix, squared), kappa, bias_var, spread, floors)
+                               _booster(mask, seed).fit(matrix, squared), kappa, bias_var, spread, floors,
+                               tuple(fold_models))
 
 
 def _bias_variance(absolute: np.ndarray, squared: np.ndarray, g: np.ndarray, h: np.ndarray,
