@@ -33,7 +33,17 @@ def ks_isf(p_value: float, effective_n: float) -> float:
     if effective_n <= EXACT_LIMIT:
         return _kstwo_isf(p_value, max(round(effective_n), 1))
     root = math.sqrt(effective_n)
-    return float(stats.kstwobign.isf(p_value) / (root + 0.12 + 0.11 / root))
+    return _kstwobign_isf(p_value) / (root + 0.12 + 0.11 / root)
+
+
+@lru_cache(maxsize=1024)
+def _kstwobign_isf(p_value: float) -> float:
+    return float(stats.kstwobign.isf(p_value))
+
+
+@lru_cache(maxsize=4096)
+def _chi2_isf(p_value: float, df: float) -> float:
+    return float(stats.chi2.isf(p_value, df))
 
 
 @lru_cache(maxsize=4096)
@@ -96,7 +106,7 @@ class MemberTest:
         if self.kind == "ks":
             return ks_isf(level, self.parameter)
         if self.kind == "chi_square":
-            return float(stats.chi2.isf(level, self.parameter))
+            return _chi2_isf(level, self.parameter)
         if self.null is not None and self.null.size:
             return float(np.quantile(self.null, 1.0 - level, method="higher"))
         return float("nan")
