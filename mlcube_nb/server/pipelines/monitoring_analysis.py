@@ -27,7 +27,7 @@ from mlcube_nb.monitoring import (
     level_from_p_value,
     summarise_reference,
 )
-from mlcube_nb.monitoring.calibration import stream_inflation
+from mlcube_nb.monitoring.calibration import MIN_CHUNKS, stream_inflation
 from mlcube_nb.monitoring.evaluation_classification import classification_metrics
 from mlcube_nb.monitoring.evaluation_regression import regression_metrics
 from mlcube_nb.monitoring.text_metrics import text_length, text_sentiment
@@ -202,7 +202,9 @@ def build_reference(plan: MonitoringPlan, frame: pd.DataFrame, *, seed: int = 0)
             scores = NormalScoreCusum(finite).normal_scores(finite)
             detector = NormalScoreCusum(finite, inflation=stream_inflation(scores))
         state["error"] = {"kind": plan.error_stream, "test": detector.name, "detector": detector.to_dict()}
-        sample = rows.sample(n=min(len(rows), EVALUATION_SAMPLE), random_state=seed)
+        # evenly spaced in time (rows are time-ordered), so contiguous windows of the sample are periods
+        take = np.unique(np.linspace(0, len(rows) - 1, min(len(rows), EVALUATION_SAMPLE)).round().astype(np.int64))
+        sample = rows.iloc[take]
         y, yhat, p = _evaluation_arrays(plan, sample)
         state["evaluation"] = {
             "y": y.tolist(), "yhat": yhat.tolist(), "p": None if p is None else p.tolist(),
@@ -292,6 +294,18 @@ def _error_outcome(plan: MonitoringPlan, state: dict[str, Any], labelled: pd.Dat
     )
 
 
+def _bootstrap_rows(n_reference: int, n_batch: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows of one bootstrap replicate of the reference metric at the batch's size.
+
+    When the time-ordered reference sample holds at least MIN_CHUNKS batches, a replicate is a contiguous
+    window of it (circular), so the levels include the reference's own period-to-period variation; else
+    the rows are drawn independently (the classic bootstrap).
+    """
+    if n_batch * MIN_CHUNKS <= n_reference:
+        return (int(rng.integers(0, n_reference)) + np.arange(n_batch)) % n_reference
+    return rng.integers(0, n_reference, size=n_batch)
+
+
 def _evaluation_outcomes(plan: MonitoringPlan, state: dict[str, Any], labelled: pd.DataFrame,
                          seed: int) -> list[QuantityOutcome]:
     reference = state.get("evaluation")
@@ -307,7 +321,7 @@ def _evaluation_outcomes(plan: MonitoringPlan, state: dict[str, Any], labelled: 
     rng = np.random.default_rng(seed)
     boot: dict[str, list[float]] = {k: [] for k in observed}
     for _ in range(BOOTSTRAP_ROUNDS):
-        idx = rng.integers(0, len(ref_y), size=len(rows))
+        idx = _bootstrap_rows(len(ref_y), len(rows), rng)
         for k, v in _evaluate(plan, ref_y[idx], ref_yhat[idx], None if ref_p is None else ref_p[idx]).items():
             if k in boot:
                 boot[k].append(v)
