@@ -69,9 +69,12 @@ def load_artefact(storage: Storage, rel: str) -> dict[str, Any]:
 
 def fit_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     """Reference-job step: fit and store the model's estimator, or note why there is none."""
-    context = payload["context"]
+    return fit_on(payload["context"], view_of(payload), carried)
+
+
+def fit_on(context: dict[str, Any], view: DataView, carried: dict[str, Any]) -> dict[str, Any]:
+    """Fit the estimator of ``context["model_id"]`` on the reference rows *view* holds (any reference job)."""
     model = _model(context, context.get("model_id", ""))
-    view = view_of(payload)
     if model is None or not view.paths("input"):
         return carried
     plan = plan_for(context["task"], context["schema"], model)

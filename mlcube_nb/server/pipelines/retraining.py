@@ -9,8 +9,8 @@ stored sample (historical and production inputs, metadata and targets), runs
 
 ``retraining_reference`` (update_model_version_by_suggestion_id): the request created the new version; the
 steps measure and summarise the suggestion's reference samples (the stored samples restricted to the
-suggestion's ``in_reference`` ids) like the reference pipeline does for time ranges, and ``finish`` records
-the reference and marks the suggestion executed.
+suggestion's ``in_reference`` ids) like the reference pipeline does for time ranges (monitoring summary and
+label-free performance estimator), and ``finish`` records the reference and marks the suggestion executed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from mlcube_nb.retraining import ReportSpec, compute_report
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import BatchRow, DetectionEventRow, ModelRow, ReportRow, SuggestionRow
-from mlcube_nb.server.pipelines import hooks
+from mlcube_nb.server.pipelines import estimation, hooks
 from mlcube_nb.server.pipelines.base import DataView, Pipeline, register
 from mlcube_nb.server.pipelines.ingest import view_of
 from mlcube_nb.server.pipelines.reference import record_reference
@@ -191,6 +191,11 @@ def analyse_reference(payload: dict[str, Any], carried: dict[str, Any]) -> dict[
     return {**carried, "analysis": hooks.analyse_reference(payload["context"], _reference_view(payload))}
 
 
+def estimate_reference(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
+    """Step 3: the new version's label-free performance estimator, fitted on the suggestion's samples."""
+    return estimation.fit_on(payload["context"], _reference_view(payload), carried)
+
+
 def finish_reference(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
     """Record the new version's reference (the suggestion's samples, no time intervals), mark the suggestion used."""
     if record_reference(session, job, carried, [], []) is None:
@@ -200,5 +205,6 @@ def finish_reference(session: Session, job: JobRow, carried: dict[str, Any]) -> 
         suggestion.executed = True
 
 
-RETRAINING_REFERENCE = register(Pipeline("retraining_reference", (measure_reference, analyse_reference),
+RETRAINING_REFERENCE = register(Pipeline("retraining_reference",
+                                         (measure_reference, analyse_reference, estimate_reference),
                                          finish_reference))
