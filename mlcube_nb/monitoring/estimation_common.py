@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .results import Level
+
 #: metrics where a larger value is worse (everything else: larger is better)
 ERROR_METRICS = frozenset({"mae", "rmse"})
 WARNING_SIGMAS, DRIFT_SIGMAS = 2.0, 3.0
@@ -47,7 +49,7 @@ class Estimate:
 class Decision:
     """The verdict on one estimate: level, the thresholds it was compared with, and the relative change."""
 
-    level: str
+    level: Level
     warning_level: float
     drift_level: float
     magnitude: float
@@ -80,7 +82,7 @@ class ReferenceSpread:
         if not (math.isfinite(value) and math.isfinite(ref) and math.isfinite(sd)):
             return Decision("ok", warning, drift, 0.0)
         worse = (value - ref) * sign
-        level = "drift" if worse > DRIFT_SIGMAS * sd else "warning" if worse > WARNING_SIGMAS * sd else "ok"
+        level: Level = "drift" if worse > DRIFT_SIGMAS * sd else "warning" if worse > WARNING_SIGMAS * sd else "ok"
         return Decision(level, warning, drift, float(magnitude))
 
     def to_dict(self) -> dict[str, Any]:

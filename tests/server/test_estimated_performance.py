@@ -17,6 +17,7 @@ from mlcube_nb.enums import (
     TaskType,
 )
 from mlcube_nb.exceptions import SDKClientException
+from mlcube_nb.models import SlackNotificationAction
 from tests.server.data_helpers import Ctx, column, frame, inputs_of, make_ctx, tabular, target_of
 
 N_REF, N_BATCH = 3000, 2000
@@ -65,6 +66,10 @@ def test_binary_estimates_without_targets_then_realised_after_late_targets(platf
     assert ctx.client.get_estimated_performance(model_id) == []  # no reference yet: nothing to estimate
     ctx.client.wait_job_completion(ctx.client.set_model_reference(model_id, 0, N_REF - 1))
 
+    hook = SlackNotificationAction(webhook="http://127.0.0.1:9/hook")  # nothing listens: the delivery is recorded
+    rule_id = ctx.client.create_detection_event_rule("accuracy", task_id, None, DetectionEventType.DRIFT_ON, None,
+                                                     [hook], monitoring_evaluation_metrics=[
+                                                         MonitoringEvaluationMetric.ACCURACY])
     batch = _binary(N_BATCH, N_REF, 1.2, seed=2)  # inputs moved towards the decision boundary
     _send(ctx, task_id, model_id, batch, with_target=False)
     estimates = ctx.client.get_estimated_performance(model_id)
@@ -83,9 +88,14 @@ def test_binary_estimates_without_targets_then_realised_after_late_targets(platf
             "status"} <= set(frame_.columns)
 
     events = [e for e in ctx.client.get_detection_events(task_id) if e.specification == "estimated"]
-    assert [(e.event_type, e.monitoring_evaluation_metric) for e in events
-            if e.monitoring_evaluation_metric == MonitoringEvaluationMetric.ACCURACY] == [
-        (DetectionEventType.DRIFT_ON, MonitoringEvaluationMetric.ACCURACY)]
+    accuracy_events = [e for e in events if e.monitoring_evaluation_metric == MonitoringEvaluationMetric.ACCURACY]
+    assert [e.event_type for e in accuracy_events] == [DetectionEventType.DRIFT_ON]
+    assert accuracy_events[0].monitoring_target is None  # an evaluation-metric event, as v1 clients know them
+    deliveries = ctx.client.get_action_deliveries(task_id)
+    assert [(d.rule_id, d.event_id) for d in deliveries] == [(rule_id, accuracy_events[0].event_id)]
+    v1 = pytest.importorskip("ml3_platform_sdk.client").ML3PlatformClient(url=platform.url, api_key=ctx.api_key,
+                                                                          timeout=30)
+    assert {e.event_id for e in v1.get_detection_events(task_id)} >= {e.event_id for e in events}  # v1 parses them
     assert ctx.client.get_model(model_id).status == MonitoringStatus.DRIFT
 
     half = N_BATCH // 2  # targets arrive late, in two uploads: the realised value uses both

@@ -98,7 +98,7 @@ def record_estimates(session: Session, model_id: str, batch_id: str, estimate: d
         decision = spread.decide(metric, value, n_rows)
         status = _status_row(session, model, metric)
         machine = StatusMachine.from_dict(status.machine) if status.machine else StatusMachine()
-        raised = machine.update(decision.level, decision.magnitude)  # type: ignore[arg-type]
+        raised = machine.update(decision.level, decision.magnitude)
         status.machine, status.updated_at = machine.to_dict(), utcnow()
         if machine.status != status.status:
             status.status, status.last_changed_at = machine.status, utcnow()
