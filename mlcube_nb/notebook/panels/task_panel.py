@@ -21,6 +21,7 @@ from mlcube_nb.notebook.panels.events import EventsTab
 from mlcube_nb.notebook.panels.jobs import JobsTab
 from mlcube_nb.notebook.panels.models import ModelsTab
 from mlcube_nb.notebook.panels.overview import OverviewTab
+from mlcube_nb.notebook.panels.performance import PerformanceTab
 from mlcube_nb.notebook.panels.suggestions import SuggestionsTab
 from mlcube_nb.notebook.views import events_table, status_table, task_status
 
@@ -36,13 +37,14 @@ class TaskPanel(widgets.VBox):
         self.overview = OverviewTab(client, task_id)
         self.models = ModelsTab(client, task_id)
         self.history = DriftHistoryTab(client, task_id)
+        self.performance = PerformanceTab(client, task_id)
         self.events = EventsTab(client, task_id)
         self.suggestions = SuggestionsTab(client, task_id)
         self.jobs = JobsTab(client, task_id, interval=jobs_interval, live=live_jobs)
         self.jobs.on_finished = self._jobs_finished
         self.suggestions.on_job_started = self.jobs.follow
-        self.tabs: list[PanelTab] = [self.overview, self.models, self.history, self.events, self.suggestions,
-                                     self.jobs]
+        self.tabs: list[PanelTab] = [self.overview, self.models, self.history, self.performance, self.events,
+                                     self.suggestions, self.jobs]
         self.title = widgets.HTML()
         self.message = widgets.HTML()
         self.out = widgets.Output()
