@@ -143,7 +143,7 @@ def test_bad_requests_are_refused_and_change_nothing(platform) -> None:
     cases = [
         (body(task_id=tabular_task), 400, "INVALID_PARAMETERS", "text"),
         (body(from_timestamp=500.0, to_timestamp=600.0), 400, "INVALID_PARAMETERS", "no samples"),
-        (body(from_timestamp=10.0, to_timestamp=5.0), 400, "INVALID_PARAMETERS", "not valid"),
+        (body(from_timestamp=10.0, to_timestamp=5.0), 400, "INVALID_PARAMETERS", "is after to_timestamp"),
         (body(report_name="   "), 422, "INVALID_REQUEST", None),
         (body(task_id="nope"), 404, "TASK_NOT_FOUND", None),
         (body(task_id=no_schema), 404, "SCHEMA_NOT_FOUND", None),

@@ -14,8 +14,6 @@ key stays out of the job payload; workers read it from their own settings.
 from __future__ import annotations
 
 import importlib
-import math
-from datetime import datetime, timezone
 from typing import Any
 
 import pyarrow as pa
@@ -26,10 +24,9 @@ from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, ErrorCode,
 from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, RagEvaluationJudge, TaskRagEvalReportItem
 from mlcube_nb.rag_evaluation import workbook
 from mlcube_nb.server.db.tables import ModelRow, ReportRow, TaskRow
-from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
-from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.errors import BadRequest, Conflict
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, report_common, tasks
+from mlcube_nb.server.services import data, reports, tasks
 from mlcube_nb.server.services.data_rules import SchemaView
 from mlcube_nb.server.services.schema_rules import rag_part
 from mlcube_nb.server.settings import Settings
@@ -38,19 +35,7 @@ from mlcube_nb.server.storage import Storage
 KIND = "rag_evaluation"
 JOB_GROUP = "compute_rag_evaluation_report"
 SAMPLE_KINDS = ("historical", "production")
-
-
-def _datetime(timestamp: float, name: str) -> datetime:
-    """A timestamp of the request as a UTC datetime (400 when it is not a usable time)."""
-    try:
-        if not math.isfinite(timestamp):
-            raise ValueError(timestamp)
-        return datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"{name} {timestamp} is not a valid timestamp: give seconds "
-                                                       "since 1970-01-01 UTC") from None
-
-
+LABEL = "RAG evaluation report"
 
 
 def _column(columns: list[ColumnInfo], part: ColumnSubRole) -> str | None:
@@ -97,13 +82,8 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     if task.type != TaskType.RAG.value:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"RAG evaluation is only available for RAG tasks; task "
                                                        f"{task.id} is a {task.type} task")
-    low, high = request.from_timestamp, request.to_timestamp
-    _datetime(low, "from_timestamp")
-    _datetime(high, "to_timestamp")
-    if low > high:
-        raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"from_timestamp {low} is after to_timestamp {high}: give the "
-                                                       "start of the range first")
-    columns = list(report_common.schema_view(session, task, "upload production data first").columns)
+    low, high = reports.check_range(request.from_timestamp, request.to_timestamp)
+    columns = list(reports.schema_view(session, task, "upload production data first").columns)
     view = SchemaView(tuple(columns), DataStructure(task.data_structure))
     files = data.stored_files(session, task.id, ["input"], kinds=list(SAMPLE_KINDS))
     count = storage.count_rows([f.path for f in files], view.time.name, [[low, high]]) if files else 0
@@ -111,28 +91,20 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
         raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"No samples of task {task.id} have a timestamp in "
                                                        f"[{low}, {high}]: choose a range that holds uploaded data")
     responses = _responses(session, task, columns)
-    report = ReportRow(kind=KIND, task_id=task.id, name=request.report_name, status=JobStatus.IDLE.value,
-                       from_timestamp=float(low), to_timestamp=float(high), summary={})
-    session.add(report)
-    session.flush()
     files += data.stored_files(session, task.id, ["prediction"], kinds=list(SAMPLE_KINDS))
-    payload: dict[str, Any] = {
-        "report_id": report.id, "task_id": task.id, "view": data.view_spec(view, files) | {"intervals": [[low, high]]},
-        "user_input_column": _column(columns, ColumnSubRole.RAG_USER_INPUT),
-        "context_column": _column(columns, ColumnSubRole.RAG_RETRIEVED_CONTEXT), "responses": responses,
-        "text_language": task.text_language, "separator": task.rag_contexts_separator,
-        "default_answer": (task.options or {}).get("llm_default_answer"),
-        "result_path": f"reports/{task.id}/{report.id}/rag_evaluation.parquet",
-        "judge": judge or {"kind": "offline"},
-    }
-    job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="rag_evaluation", project_id=task.project_id,
-                        task_id=task.id, payload=payload)
-    report.job_id = job.id
-    return job.id
-
-
-
-
+    return reports.start(
+        session, kind=KIND, task=task, name=request.report_name, job_group=JOB_GROUP, pipeline="rag_evaluation",
+        time_range=(low, high),
+        payload=lambda report: {
+            "report_id": report.id, "task_id": task.id,
+            "view": data.view_spec(view, files) | {"intervals": [[low, high]]},
+            "user_input_column": _column(columns, ColumnSubRole.RAG_USER_INPUT),
+            "context_column": _column(columns, ColumnSubRole.RAG_RETRIEVED_CONTEXT), "responses": responses,
+            "text_language": task.text_language, "separator": task.rag_contexts_separator,
+            "default_answer": (task.options or {}).get("llm_default_answer"),
+            "result_path": reports.result_path(task.id, KIND, report.id),
+            "judge": judge or {"kind": "offline"},
+        })
 
 
 def to_item(row: ReportRow) -> TaskRagEvalReportItem:
@@ -143,46 +115,20 @@ def to_item(row: ReportRow) -> TaskRagEvalReportItem:
         judge = RagEvaluationJudge.model_validate(summary["judge"] | {
             "failed_samples": summary.get("failed_samples", 0), "judge_tokens": summary.get("judge_tokens")})
     return TaskRagEvalReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
-                                 status=JobStatus(row.status), from_datetime=report_common.utc(row.from_timestamp),
-                                 to_datetime=report_common.utc(row.to_timestamp), judge=judge)
+                                 status=JobStatus(row.status), from_datetime=reports.utc(row.from_timestamp),
+                                 to_datetime=reports.utc(row.to_timestamp), judge=judge)
 
 
 def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskRagEvalReportItem]:
     """The task's RAG evaluation reports, oldest first, with their current status."""
     task = tasks.get_or_raise(session, caller, task_id, ProjectPermission.READ_PROJECT)
-    rows = list(session.scalars(select(ReportRow).where(ReportRow.task_id == task.id, ReportRow.kind == KIND)
-                                .order_by(ReportRow.created_at, ReportRow.id)))
-    for row in rows:
-        report_common.refresh_status(session, row)
-    return [to_item(row) for row in rows]
-
-
-def get_or_raise(session: Session, caller: Caller, report_id: str, permission: ProjectPermission) -> ReportRow:
-    """The RAG evaluation report if its task is visible to the caller (else 404) with *permission* (403)."""
-    row = session.get(ReportRow, report_id)
-    if row is None or row.kind != KIND:
-        raise NotFound(ErrorCode.REPORT_NOT_FOUND, f"RAG evaluation report {report_id} not found: check the id "
-                                                   "with get_rag_evaluation_reports")
-    try:
-        tasks.get_or_raise(session, caller, row.task_id, permission)
-    except NotFound:
-        raise NotFound(ErrorCode.REPORT_NOT_FOUND, f"RAG evaluation report {report_id} not found: check the id "
-                                                   "with get_rag_evaluation_reports") from None
-    return row
+    return [to_item(row) for row in reports.rows_of(session, KIND, task_id=task.id)]
 
 
 def export(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> tuple[str, bytes]:
     """The report's file name and its ``.xlsx`` bytes (sheets ``samples``, ``summary`` and ``judge``)."""
-    row = get_or_raise(session, caller, report_id, ProjectPermission.READ_PROJECT)
-    report_common.refresh_status(session, row)
-    if row.status == JobStatus.ERROR.value:
-        raise Conflict(ErrorCode.CONFLICT, f"RAG evaluation report {row.id} has no results: its computation "
-                                           f"failed ({row.error}). Compute the report again")
-    if row.status != JobStatus.COMPLETED.value or not row.result_path:
-        raise Conflict(ErrorCode.CONFLICT, f"RAG evaluation report {row.id} is still {row.status}: wait for job "
-                                           f"{row.job_id} with wait_job_completion, then export it")
-    if not storage.exists(row.result_path):
-        raise Conflict(ErrorCode.CONFLICT, f"The results of RAG evaluation report {row.id} are no longer stored; "
-                                           "compute the report again")
-    table: pa.Table = storage.read([row.result_path])
+    row = reports.get_or_raise(session, caller, report_id, kind=KIND, label=LABEL,
+                               listing="get_rag_evaluation_reports")
+    path = reports.require_results(row, storage.exists, label=LABEL, then="export it")
+    table: pa.Table = storage.read([path])
     return f"{row.name}.xlsx", workbook(table.to_pandas(), (row.summary or {}).get("judge"))

@@ -24,7 +24,7 @@ from mlcube_nb.server.db.tables import ModelRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, data_rules, models, report_common
+from mlcube_nb.server.services import data, data_rules, models, reports
 from mlcube_nb.server.storage import Storage
 
 VIEW_CATEGORIES = ("input", "metadata", "target", "input_embedding", "target_embedding")
@@ -82,7 +82,7 @@ def _sample_files(session: Session, task: TaskRow) -> tuple[str, list[str]]:
 
 def _check_size(session: Session, storage: Storage, task: TaskRow, default: ReferenceInfo,
                 segments: list[ReferenceInfo] | None) -> list[list[float]]:
-    schema = report_common.schema_view(session, task, "upload historical data first")
+    schema = reports.schema_view(session, task, "upload historical data first")
     for reference in [default, *(segments or [])]:
         if reference.segment_id is not None:
             raise NotFound(ErrorCode.NOT_FOUND, f"Segment {reference.segment_id} not found: this task has no "
@@ -99,7 +99,7 @@ def _enqueue(session: Session, storage: Storage, model: ModelRow, default: Refer
              segments: list[ReferenceInfo] | None, group: str) -> str:
     task = _task(session, model)
     intervals = _check_size(session, storage, task, default, segments)
-    schema = report_common.schema_view(session, task, "upload historical data first")
+    schema = reports.schema_view(session, task, "upload historical data first")
     category, _ = _sample_files(session, task)
     files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
     files += data.stored_files(session, task.id, ["input_images"], kinds=["historical", "production"],

@@ -9,19 +9,16 @@ failed job shows as a report in ``error`` with the job's reason.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import DataStructure, DataType, ErrorCode, JobStatus, ModelMetricName, SuggestionType, TaskType
-from mlcube_nb.models import ColumnInfo, ComputeRetrainingReportRequest
+from mlcube_nb.models import ComputeRetrainingReportRequest
 from mlcube_nb.retraining import ReportSpec
-from mlcube_nb.server.db.tables import DataSchemaRow, ModelRow, ReferenceRow, ReportRow, TaskRow
+from mlcube_nb.server.db.tables import ModelRow, ReferenceRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
-from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, models, report_common
+from mlcube_nb.server.services import data, models, reports
 from mlcube_nb.server.services.data_rules import SchemaView
 
 KIND = "retraining"
@@ -59,14 +56,6 @@ def _check_task(task: TaskRow) -> str:
     if DataStructure(task.data_structure) is not DataStructure.TABULAR:
         raise _bad(f"Retraining reports are computed on tabular data; this task's data are {task.data_structure}")
     return SUPPORTED_TYPES[task_type]
-
-
-def schema_of(session: Session, task: TaskRow) -> SchemaView:
-    """The task's schema; 404 SCHEMA_NOT_FOUND before it has one."""
-    row = session.get(DataSchemaRow, task.id)
-    if row is None:
-        raise NotFound(ErrorCode.SCHEMA_NOT_FOUND, f"Task {task.id} has no data schema: add it and upload data first")
-    return SchemaView(tuple(ColumnInfo.model_validate(c) for c in row.columns), DataStructure(task.data_structure))
 
 
 def _spec(task: TaskRow, model: ModelRow, schema: SchemaView, kind: str) -> ReportSpec:
@@ -111,7 +100,7 @@ def compute(*, session: Session, caller: Caller, request: ComputeRetrainingRepor
     model = models.get_or_raise(session, caller, request.model_id, ProjectPermission.WORK_ON_PROJECT)
     task = task_of(session, model)
     kind = _check_task(task)
-    schema = schema_of(session, task)
+    schema = reports.schema_view(session, task)
     spec = _spec(task, model, schema, kind)
     reference = _require_data(session, model, task)
     reports_of(session, model.id)  # earlier reports take their job's final status for good
@@ -119,27 +108,17 @@ def compute(*, session: Session, caller: Caller, request: ComputeRetrainingRepor
     view = data.view_spec(schema, files)
     for entry, row in zip(view["files"], files, strict=True):
         entry["kind"] = row.kind
-    report = ReportRow(kind=KIND, task_id=task.id, model_id=model.id, name=f"{model.name} {model.version}",
-                       status=JobStatus.IDLE.value, summary={})
-    session.add(report)
-    session.flush()
-    result_path = f"tasks/{task.id}/retraining/{report.id}/samples.parquet"
-    payload: dict[str, Any] = {"report_id": report.id, "model_id": model.id, "task_id": task.id, "view": view,
-                               "spec": asdict(spec), "result_path": result_path,
-                               "reference_size": reference.n_rows}
-    job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="retraining_report", project_id=task.project_id,
-                        task_id=task.id, model_id=model.id, payload=payload)
-    report.job_id = job.id
-    return job.id
-
-
+    return reports.start(
+        session, kind=KIND, task=task, name=f"{model.name} {model.version}", job_group=JOB_GROUP,
+        pipeline="retraining_report", model_id=model.id,
+        payload=lambda report: {"report_id": report.id, "model_id": model.id, "task_id": task.id, "view": view,
+                                "spec": asdict(spec), "reference_size": reference.n_rows,
+                                "result_path": reports.result_path(task.id, KIND, report.id, "samples.parquet")})
 
 
 def reports_of(session: Session, model_id: str) -> list[ReportRow]:
     """The model's retraining reports, newest first, with their status brought up to date."""
-    rows = session.scalars(select(ReportRow).where(ReportRow.kind == KIND, ReportRow.model_id == model_id)
-                           .order_by(ReportRow.created_at.desc(), ReportRow.id.desc()))
-    return [report_common.refresh_status(session, r) for r in rows]
+    return reports.rows_of(session, KIND, model_id=model_id, newest_first=True)
 
 
 def latest_completed(*, session: Session, caller: Caller, model_id: str) -> tuple[ModelRow, ReportRow]:

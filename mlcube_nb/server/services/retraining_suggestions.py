@@ -29,8 +29,8 @@ from mlcube_nb.server.db.tables import ModelRow, ReportRow, SuggestionRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, data_rules, models
-from mlcube_nb.server.services.retraining import DEFAULT_METRIC, SUPPORTED_TYPES, VIEW_CATEGORIES, schema_of, task_of
+from mlcube_nb.server.services import data, data_rules, models, reports
+from mlcube_nb.server.services.retraining import DEFAULT_METRIC, SUPPORTED_TYPES, VIEW_CATEGORIES, task_of
 from mlcube_nb.server.storage import Storage
 
 JOB_GROUP = "update_model_version_by_suggestion_id"
@@ -116,7 +116,7 @@ def new_version(*, session: Session, caller: Caller, storage: Storage,
     task = task_of(session, new)
     files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
     files += data.stored_files(session, task.id, ["prediction"], model_id=new.id)
-    view = data.view_spec(schema_of(session, task), files)
+    view = data.view_spec(reports.schema_view(session, task), files)
     context = data.task_context(session, task) | {"model_id": new.id, "intervals": []}
     payload = {"model_id": new.id, "task_id": task.id, "suggestion_id": suggestion.id,
                "suggestion_path": suggestion.data_path, "view": view, "context": context}

@@ -8,9 +8,6 @@ with the failure reason) whenever the report is read, so a failed job always sho
 
 from __future__ import annotations
 
-import math
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, DataType, ErrorCode, JobStatus, TaskType
@@ -20,72 +17,51 @@ from mlcube_nb.models import (
     TaskTopicModelingReportItem,
 )
 from mlcube_nb.server.db.tables import ReportRow, TaskRow
-from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
-from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.errors import BadRequest
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, report_common, tasks
+from mlcube_nb.server.services import data, reports, tasks
 from mlcube_nb.server.services.data_rules import SchemaView
 from mlcube_nb.server.storage import Storage
 
 KIND = "topic_modeling"
 JOB_GROUP = "compute_topic_modeling_report"
 SAMPLE_KINDS = ("historical", "production")
+LABEL = "Topic modeling report"
 
 
 def compute(*, session: Session, caller: Caller, storage: Storage, request: ComputeTopicModelingReportRequest) -> str:
     """Start a topic-modeling report over the task's samples in ``[from, to]``; returns the job id."""
     task = tasks.get_or_raise(session, caller, request.task_id, ProjectPermission.WORK_ON_PROJECT)
-    schema = report_common.schema_view(session, task)
+    schema = reports.schema_view(session, task)
     columns = text_columns(task, schema)
-    low, high = _range(request.from_timestamp, request.to_timestamp)
+    low, high = reports.check_range(request.from_timestamp, request.to_timestamp)
     files = data.stored_files(session, task.id, ["input"], kinds=SAMPLE_KINDS)
     count = storage.count_rows([f.path for f in files], schema.time.name, [[low, high]]) if files else 0
     if count == 0:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS,
                          f"Task {task.id} has no samples with {schema.time.name} in [{low}, {high}]: upload data "
                          "first or choose a range that holds samples")
-    report = ReportRow(kind=KIND, task_id=task.id, name=request.report_name, status=JobStatus.IDLE.value,
-                       from_timestamp=low, to_timestamp=high, summary={})
-    session.add(report)
-    session.flush()
-    payload = {"report_id": report.id, "task_id": task.id, "text_columns": columns,
-               "language": task.text_language, "n_requested": count,
-               "result_path": f"tasks/{task.id}/reports/{KIND}/{report.id}.parquet",
-               "view": data.view_spec(schema, files) | {"intervals": [[low, high]]}}
-    job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="topic_modeling", project_id=task.project_id,
-                        task_id=task.id, payload=payload)
-    report.job_id = job.id
-    return job.id
+    return reports.start(
+        session, kind=KIND, task=task, name=request.report_name, job_group=JOB_GROUP, pipeline="topic_modeling",
+        time_range=(low, high),
+        payload=lambda report: {"report_id": report.id, "task_id": task.id, "text_columns": columns,
+                                "language": task.text_language, "n_requested": count,
+                                "result_path": reports.result_path(task.id, KIND, report.id),
+                                "view": data.view_spec(schema, files) | {"intervals": [[low, high]]}})
 
 
 def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskTopicModelingReportItem]:
     """The task's topic-modeling reports, oldest first, each with its job's current status."""
     task = tasks.get_or_raise(session, caller, task_id, ProjectPermission.READ_PROJECT)
-    rows = session.scalars(select(ReportRow).where(ReportRow.task_id == task.id, ReportRow.kind == KIND)
-                           .order_by(ReportRow.created_at, ReportRow.id))
-    return [_item(report_common.refresh_status(session, row)) for row in rows]
+    return [_item(row) for row in reports.rows_of(session, KIND, task_id=task.id)]
 
 
 def get(*, session: Session, caller: Caller, storage: Storage, report_id: str) -> TaskTopicModelingReportDetails:
     """A completed report with its analysed sample ids and the topic of each (409 while not completed)."""
-    row = session.get(ReportRow, report_id)
-    if row is None or row.kind != KIND:
-        raise _not_found(report_id)
-    try:
-        tasks.get_or_raise(session, caller, row.task_id, ProjectPermission.READ_PROJECT)
-    except NotFound:
-        raise _not_found(report_id) from None
-    row = report_common.refresh_status(session, row)
-    if row.status == JobStatus.ERROR.value:
-        raise Conflict(ErrorCode.CONFLICT, f"Topic modeling report {row.id} failed: {row.error or 'unknown reason'}; "
-                                           "fix the cause and compute a new report")
-    if row.status != JobStatus.COMPLETED.value or not row.result_path:
-        raise Conflict(ErrorCode.CONFLICT, f"Topic modeling report {row.id} is still {row.status}: wait for job "
-                                           f"{row.job_id} (wait_job_completion) and ask again")
-    if not storage.exists(row.result_path):
-        raise Conflict(ErrorCode.CONFLICT, f"The results of topic modeling report {row.id} are no longer stored; "
-                                           "compute the report again")
-    table = storage.read([row.result_path], ["sample_id", "topic"])
+    row = reports.get_or_raise(session, caller, report_id, kind=KIND, label=LABEL,
+                               listing="get_topic_modeling_reports")
+    path = reports.require_results(row, storage.exists, label=LABEL, then="ask again")
+    table = storage.read([path], ["sample_id", "topic"])
     return TaskTopicModelingReportDetails(**_item(row).model_dump(), sample_ids=table["sample_id"].to_pylist(),
                                           topics=table["topic"].to_pylist())
 
@@ -106,26 +82,7 @@ def text_columns(task: TaskRow, schema: SchemaView) -> list[str]:
     return names
 
 
-
-
-def _range(low: float, high: float) -> tuple[float, float]:
-    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
-        raise BadRequest(ErrorCode.INVALID_PARAMETERS,
-                         f"The range [{low}, {high}] is not valid: both ends are float timestamps and "
-                         "from_timestamp must not be after to_timestamp")
-    return float(low), float(high)
-
-
-
-
-
-
 def _item(row: ReportRow) -> TaskTopicModelingReportItem:
     return TaskTopicModelingReportItem(id=row.id, creation_datetime=row.created_at, name=row.name,
-                                       status=JobStatus(row.status), from_date=report_common.utc(row.from_timestamp),
-                                       to_date=report_common.utc(row.to_timestamp))
-
-
-def _not_found(report_id: str) -> NotFound:
-    return NotFound(ErrorCode.REPORT_NOT_FOUND, f"Topic modeling report {report_id} not found: check the id with "
-                                                "get_topic_modeling_reports")
+                                       status=JobStatus(row.status), from_date=reports.utc(row.from_timestamp),
+                                       to_date=reports.utc(row.to_timestamp))
