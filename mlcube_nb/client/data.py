@@ -108,10 +108,10 @@ class DataMethods(ClientCore):
     def _check_models(self, task_id: str, predictions: list[tuple[str, Data]], exc: type[SDKClientException]) -> None:
         """Fail before uploading predictions of a model the task does not have (as v1 does)."""
         known = {m["model_id"] for m in self._call("GET", f"/models/{segment(task_id)}", exc=exc)}
+        code = "ADD_PRODUCTION_DATA_MODEL_ERROR" if exc is AddProductionDataException else ErrorCode.MODEL_NOT_FOUND
         for model_id, _ in predictions:
             if model_id not in known:
-                raise AddProductionDataException("ADD_PRODUCTION_DATA_MODEL_ERROR",
-                                                 f"Model {model_id} is not a model of task {task_id}")
+                raise exc(code, f"Model {model_id} is not a model of task {task_id}: check the ids with get_models")
 
     def _parts(self, where: _Target, inputs: Data | None, metadata: Data | None, target: Data | None,
                predictions: list[tuple[str, Data]] | None, prediction_storing: StoringDataType) -> dict[str, Any]:

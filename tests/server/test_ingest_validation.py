@@ -134,6 +134,15 @@ def test_prediction_of_a_model_of_another_task_is_refused_before_upload(ctx: Ctx
     assert ctx.stored() == NOTHING
 
 
+def test_historical_predictions_of_an_unknown_model_raise_the_historical_exception(ctx: Ctx) -> None:
+    df = frame(5)
+    with pytest.raises(AddHistoricalDataException) as info:
+        ctx.client.add_historical_data(ctx.task_id, inputs=tabular(inputs_of(df)),
+                                       predictions=[("not-a-model", tabular(ctx.predictions(df)))])
+    assert info.value.error_code == "MODEL_NOT_FOUND" and "get_models" in info.value.error_message
+    assert ctx.stored() == NOTHING
+
+
 def test_targets_only_for_known_samples_and_only_once(ctx: Ctx) -> None:
     df = frame(10)
     ctx.client.wait_job_completion(_production(ctx, inputs_of(df)))
