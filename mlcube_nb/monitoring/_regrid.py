@@ -18,17 +18,18 @@ if TYPE_CHECKING:
 
 
 def merge_different_edges(
-    a: NumericSummary, b: NumericSummary, max_edges: int, moments: tuple[float, float, float, float]
-) -> NumericSummary:
-    """Merge ``a`` and ``b`` on the union of their edges, thinned to at most ``max_edges``."""
-    from .numeric_summary import NumericSummary
+    a: NumericSummary, b: NumericSummary, max_edges: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges, point masses and open-cell counts of ``a`` and ``b`` merged on the union of their edges.
 
+    The union is thinned to at most ``max_edges``; the caller builds the merged summary from them.
+    """
     union = np.union1d(a.edges, b.edges)
     at_edge = _point_masses(a, union) + _point_masses(b, union)
     between = _spread_open_cells(a, union) + _spread_open_cells(b, union)
     if union.size > max_edges:
         union, at_edge, between = _thin(union, at_edge, between, max_edges)
-    return NumericSummary(union, at_edge, between, a.n_missing + b.n_missing, *moments)
+    return union, at_edge, between
 
 
 def _point_masses(summary: NumericSummary, union: np.ndarray) -> np.ndarray:

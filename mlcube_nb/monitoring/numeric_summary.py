@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_positive_int
+from ._regrid import merge_different_edges
 
 DEFAULT_MAX_EDGES = 2048
 
@@ -140,15 +141,14 @@ class NumericSummary:
         grids and the union is thinned back to ``max_edges`` quantile edges; the result is a
         sketch even when both inputs were exact.
         """
-        from ._regrid import merge_different_edges
-
         moments = _merge_moments(self, other)
         if np.array_equal(self.edges, other.edges):
             return NumericSummary(
                 self.edges, self.at_edge + other.at_edge, self.between + other.between,
                 self.n_missing + other.n_missing, *moments,
             )
-        return merge_different_edges(self, other, max_edges, moments)
+        edges, at_edge, between = merge_different_edges(self, other, max_edges)
+        return NumericSummary(edges, at_edge, between, self.n_missing + other.n_missing, *moments)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict; :meth:`from_dict` restores an equal summary."""

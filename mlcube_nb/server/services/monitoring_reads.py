@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TypeVar
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +23,7 @@ from mlcube_nb.models import (
     MonitoringHistoryPoint,
     MonitoringQuantityStatus,
 )
-from mlcube_nb.server.db.tables import ModelRow, ReferenceRow, TaskRow
+from mlcube_nb.server.db.tables import ReferenceRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
     BatchStatisticRow,
     DeliveryAttemptRow,
@@ -36,46 +33,14 @@ from mlcube_nb.server.db.tables.monitoring import (
 )
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
+from mlcube_nb.server.services import tasks
+from mlcube_nb.server.services.quantity_statuses import RANK, model_rows, optional
 from mlcube_nb.server.services.task_rules import check_monitoring_target
-
-_RANK = {"ok": 0, "warning": 1, "drift": 2}
-_E = TypeVar("_E", bound=Enum)
-
-
-def _optional(kind: type[_E], value: str | None) -> _E | None:
-    """The stored (nullable) wire value as a member of *kind*."""
-    return None if value is None else kind(value)
 
 
 def task_or_404(session: Session, caller: Caller, task_id: str, permission: ProjectPermission) -> TaskRow:
     """The task if the caller may act on it with *permission*; 404 for unknown and other tenants' tasks."""
-    from mlcube_nb.server.services import tasks as tasks_service
-
-    return tasks_service.get_or_raise(session, caller, task_id, permission)
-
-
-def _model_names(session: Session, task_id: str) -> dict[str, ModelRow]:
-    return {m.id: m for m in session.scalars(select(ModelRow).where(ModelRow.task_id == task_id))}
-
-
-def quantity_statuses(session: Session, task_id: str) -> list[MonitoringQuantityStatus]:
-    """Every monitored quantity of a task with its status, model and last change (Task.monitoring_status)."""
-    models = _model_names(session, task_id)
-    rows = session.scalars(select(QuantityStatusRow).where(QuantityStatusRow.task_id == task_id)
-                           .order_by(QuantityStatusRow.key, QuantityStatusRow.model_id)).all()
-    out = []
-    for row in rows:
-        if row.evaluation_metric is not None:
-            continue  # evaluation metrics have no MonitoringTarget; they surface through events and history
-        model = models.get(row.model_id)
-        out.append(MonitoringQuantityStatus(
-            status=MonitoringStatus(row.status), monitoring_target=_optional(MonitoringTarget, row.monitoring_target),
-            monitoring_metric=_optional(MonitoringMetric, row.monitoring_metric), specification=row.specification,
-            segment_id=row.segment_id,
-            model_id=row.model_id, model_name=model.name if model else None,
-            model_version=model.version if model else None, last_change_datetime=row.last_changed_at,
-        ))
-    return out
+    return tasks.get_or_raise(session, caller, task_id, permission)
 
 
 def _segment_ids(session: Session, task_id: str) -> set[str]:
@@ -90,7 +55,7 @@ def _segment_ids(session: Session, task_id: str) -> set[str]:
 def model_status(session: Session, model_id: str) -> MonitoringStatus | None:
     """The worst status among a model's quantities; None while the model is not monitored (no reference yet)."""
     statuses = session.scalars(select(QuantityStatusRow.status).where(QuantityStatusRow.model_id == model_id)).all()
-    return MonitoringStatus(max(statuses, key=_RANK.__getitem__)) if statuses else None
+    return MonitoringStatus(max(statuses, key=RANK.__getitem__)) if statuses else None
 
 
 def monitoring_status(session: Session, caller: Caller, task_id: str, target: str, metric: str | None,
@@ -110,10 +75,10 @@ def monitoring_status(session: Session, caller: Caller, task_id: str, target: st
         QuantityStatusRow.monitoring_metric.is_(None) if metric is None else QuantityStatusRow.monitoring_metric
         == metric)
     rows = session.scalars(query).all()
-    worst = max(rows, key=lambda r: (_RANK[r.status], r.last_changed_at), default=None)
+    worst = max(rows, key=lambda r: (RANK[r.status], r.last_changed_at), default=None)
     return MonitoringQuantityStatus(
         status=MonitoringStatus(worst.status if worst else "ok"), monitoring_target=MonitoringTarget(target),
-        monitoring_metric=_optional(MonitoringMetric, metric), specification=specification, segment_id=segment_id,
+        monitoring_metric=optional(MonitoringMetric, metric), specification=specification, segment_id=segment_id,
         model_id=worst.model_id if worst else None, last_change_datetime=worst.last_changed_at if worst else None,
     )
 
@@ -121,10 +86,10 @@ def monitoring_status(session: Session, caller: Caller, task_id: str, target: st
 def _event(row: DetectionEventRow) -> DetectionEvent:
     return DetectionEvent(
         event_id=row.id, event_type=DetectionEventType(row.event_type),
-        monitoring_target=_optional(MonitoringTarget, row.monitoring_target),
-        monitoring_metric=_optional(MonitoringMetric, row.monitoring_metric),
-        severity_type=_optional(DetectionEventSeverity, row.severity),
-        monitoring_evaluation_metric=_optional(MonitoringEvaluationMetric, row.evaluation_metric),
+        monitoring_target=optional(MonitoringTarget, row.monitoring_target),
+        monitoring_metric=optional(MonitoringMetric, row.monitoring_metric),
+        severity_type=optional(DetectionEventSeverity, row.severity),
+        monitoring_evaluation_metric=optional(MonitoringEvaluationMetric, row.evaluation_metric),
         insert_datetime=row.created_at.isoformat(),
         sample_timestamp=row.sample_timestamp, sample_customer_id=row.sample_customer_id, model_id=row.model_id,
         model_name=row.model_name, model_version=row.model_version, user_feedback=row.user_feedback,
@@ -161,7 +126,7 @@ def history(session: Session, caller: Caller, task_id: str, target: str | None, 
     task = task_or_404(session, caller, task_id, ProjectPermission.READ_PROJECT)
     if target is not None:
         check_monitoring_target(TaskType(task.type), target)
-    models = _model_names(session, task_id)
+    models = model_rows(session, task_id)
     query = select(BatchStatisticRow).where(BatchStatisticRow.task_id == task_id)
     if target is not None:
         query = query.where(BatchStatisticRow.monitoring_target == target)
@@ -177,9 +142,9 @@ def history(session: Session, caller: Caller, task_id: str, target: str | None, 
             batch_id=row.batch_id, timestamp=row.created_at, sample_timestamp=row.sample_timestamp,
             model_id=row.model_id, model_name=model.name if model else None,
             model_version=model.version if model else None,
-            monitoring_target=_optional(MonitoringTarget, row.monitoring_target),
-            monitoring_metric=_optional(MonitoringMetric, row.monitoring_metric),
-            monitoring_evaluation_metric=_optional(MonitoringEvaluationMetric, row.evaluation_metric),
+            monitoring_target=optional(MonitoringTarget, row.monitoring_target),
+            monitoring_metric=optional(MonitoringMetric, row.monitoring_metric),
+            monitoring_evaluation_metric=optional(MonitoringEvaluationMetric, row.evaluation_metric),
             statistic=row.statistic, p_value=row.p_value, magnitude=row.magnitude,
             decision=MonitoringStatus(row.decision), status=MonitoringStatus(row.status),
             warning_level=row.warning_level, drift_level=row.drift_level, test=row.test, n_rows=row.n_rows,

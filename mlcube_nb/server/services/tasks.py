@@ -14,7 +14,8 @@ from mlcube_nb.models import CreateTaskRequest, MonitoringQuantityStatus, Task, 
 from mlcube_nb.server.db.tables import ProjectRow, TaskRow
 from mlcube_nb.server.errors import Conflict, Forbidden, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import monitoring_reads, projects, task_rules, usage
+from mlcube_nb.server.services import projects, task_rules, usage
+from mlcube_nb.server.services.quantity_statuses import quantity_statuses
 from mlcube_nb.server.settings import Settings
 
 _COST_INFO: TypeAdapter[TaskCostInfoUnion | None] = TypeAdapter(TaskCostInfoUnion | None)
@@ -22,7 +23,7 @@ _COST_INFO: TypeAdapter[TaskCostInfoUnion | None] = TypeAdapter(TaskCostInfoUnio
 
 def task_monitoring_status(session: Session, task_id: str) -> list[MonitoringQuantityStatus]:
     """The task's monitored quantities with their status (none until a model has a reference)."""
-    return monitoring_reads.quantity_statuses(session, task_id)
+    return quantity_statuses(session, task_id)
 
 
 def company_and_project(session: Session, task_id: str) -> tuple[str, str] | None:
