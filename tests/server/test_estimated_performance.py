@@ -111,6 +111,41 @@ def test_binary_estimates_without_targets_then_realised_after_late_targets(platf
     assert final["roc_auc"].realized_value is not None
 
 
+def test_multiclass_probability_arrays_give_macro_estimates(platform) -> None:
+    ctx = make_ctx(platform)
+    classes = ["a", "b", "c"]
+    task_id = ctx.new_task([column("id", "id", "string"), column("ts", "time_id", "float"),
+                            column("x1", "input", "float"), column("x2", "input", "float"),
+                            column("y", "target", "categorical", possible_values=classes)],
+                           task_type=TaskType.CLASSIFICATION_MULTICLASS)
+    model_id = ctx.client.create_model(task_id=task_id, name="m", version="v1", with_probabilistic_output=True,
+                                       metric_name=ModelMetricName.ACCURACY)
+
+    def rows(n: int, start: float, seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        x = rng.normal(size=(n, 2))
+        logits = np.column_stack([2 * x[:, 0], 2 * x[:, 1], -x[:, 0] - x[:, 1]])
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        y = (rng.uniform(size=(n, 1)) > np.cumsum(p, axis=1)).sum(axis=1).clip(0, 2)
+        return pd.DataFrame({"id": [f"m{seed}_{i}" for i in range(n)], "ts": start + np.arange(n, dtype=float),
+                             "x1": x[:, 0], "x2": x[:, 1], "y": np.asarray(classes)[y],
+                             "m@v1": np.asarray(classes)[p.argmax(axis=1)], "m_probability@v1": list(p)})
+
+    reference, batch = rows(800, 0.0, 6), rows(600, 800.0, 7)
+    for df, add in ((reference, ctx.client.add_historical_data), (batch, ctx.client.add_production_data)):
+        if add == ctx.client.add_production_data:
+            ctx.client.wait_job_completion(ctx.client.set_model_reference(model_id, 0, 799))
+        ctx.client.wait_job_completion(add(task_id, inputs=tabular(df[["id", "ts", "x1", "x2"]]),
+                                           target=tabular(df[["id", "ts", "y"]]),
+                                           predictions=[(model_id, tabular(df[["id", "ts", "m@v1",
+                                                                               "m_probability@v1"]]))]))
+    by_metric = _by_metric(ctx.client.get_estimated_performance(model_id))
+    assert set(by_metric) == {"accuracy", "precision", "recall", "f1", "roc_auc"}
+    realised = float(np.mean(batch["y"] == batch["m@v1"]))
+    assert by_metric["accuracy"].realized_value == pytest.approx(realised)
+    assert abs(by_metric["accuracy"].estimated_value - realised) < 0.05
+
+
 def test_regression_gets_mae_and_rmse_estimates(platform) -> None:
     ctx = make_ctx(platform)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,6 +134,20 @@ class DataView:
             other = self.table(category, model_id)
             keep = [c for c in other.column_names if c == self.id_column or c not in base.column_names]
             if len(keep) > 1:
-                base = base.join(other.select(keep), keys=self.id_column, join_type="left outer")
+                base = _left_join(base, other.select(keep), self.id_column)
         return base
+
+
+def _left_join(base: pa.Table, other: pa.Table, key: str) -> pa.Table:
+    """Left outer join on *key*. Arrow's hash join takes only flat columns, so list and struct columns
+    (multiclass probabilities, embeddings) are carried over by row number."""
+    nested = [c for c in other.column_names if c != key and pa.types.is_nested(other.schema.field(c).type)]
+    if not nested:
+        return base.join(other, keys=key, join_type="left outer")
+    row = "__mlcube_row__"
+    flat = other.drop_columns(nested).append_column(row, pa.array(range(len(other)), pa.int64()))
+    joined = base.join(flat, keys=key, join_type="left outer")
+    for column in nested:
+        joined = joined.append_column(other.schema.field(column), pc.take(other[column], joined[row]))
+    return joined.drop_columns([row])
 

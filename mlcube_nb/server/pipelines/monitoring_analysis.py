@@ -145,8 +145,8 @@ def _evaluation_arrays(plan: MonitoringPlan, frame: pd.DataFrame) -> tuple[np.nd
     else:
         y = frame[plan.target_column].astype(str).to_numpy()
         yhat = frame[plan.prediction_column].astype(str).to_numpy()
-    p = None
-    if plan.probability_column and plan.probability_column in frame.columns:
+    p = None  # P(positive class) of binary tasks; a multiclass model's probability arrays are not used here
+    if plan.probability_column and plan.probability_column in frame.columns and plan.positive_class is not None:
         p = pd.to_numeric(frame[plan.probability_column], errors="coerce").to_numpy(np.float64)
     return y, yhat, p
 
