@@ -9,9 +9,9 @@ of the mean of ``h``.
 The band: given ``x``, the realised loss varies around ``g`` (``h``) with a variance proportional to its
 square, the factor ``kappa = sum((loss - g)^2) / sum(g^2)`` measured on out-of-fold reference predictions
 (3-fold cross-fitting); the batch mean's variance is that sum over rows divided by ``n^2`` (delta method for
-the RMSE), plus the loss model's own uncertainty: the out-of-fold chunk-level misses on the reference that sampling does not explain,
-and how much the three fold models disagree on the batch (which grows where the batch lies in parts of the
-input space the reference covers thinly).
+the RMSE), plus the loss model's own uncertainty: the out-of-fold chunk-level misses on the reference that
+sampling does not explain, and how much the three fold models disagree on the batch (which grows where the
+batch lies in parts of the input space the reference covers thinly).
 
 The boosters run on one OpenMP thread: on these sizes threads only contend (20x slower on a busy 2-core
 machine), and job workers are separate processes already.
