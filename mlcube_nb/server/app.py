@@ -64,7 +64,8 @@ def _bootstrap(app: FastAPI, settings: Settings) -> None:
 def _job_runner(app: FastAPI, settings: Settings) -> JobRunner:
     """The runner of this app's jobs, on the executor named by ``MLCUBE_EXECUTOR``."""
     return JobRunner(app.state.session_factory, executor=settings.executor, signals=app.state.job_signals,
-                     context={"storage_url": settings.resolved_storage_url},
+                     context={"storage_url": settings.resolved_storage_url,
+                              "storage_options": settings.resolved_storage_options},
                      maintenance=housekeeping(settings, app.state.storage))
 
 
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         require_current_schema(app.state.engine)
     app.state.session_factory = make_session_factory(app.state.engine)
-    app.state.storage = Storage(settings.resolved_storage_url)
+    app.state.storage = Storage(settings.resolved_storage_url, settings.resolved_storage_options)
     app.state.job_signals = JobSignals()
     install_error_handlers(app)
     app.add_middleware(JsonBodyLimits)  # depth and size of JSON bodies measured before FastAPI parses them

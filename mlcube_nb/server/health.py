@@ -25,8 +25,7 @@ def _database(request: Request) -> None:
 
 
 def _storage(request: Request) -> None:
-    storage = request.app.state.storage
-    storage.fs.ls(storage.root, detail=False)
+    request.app.state.storage.probe()
 
 
 def _background(request: Request) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +24,15 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default a SQLite file `mlcube.db` in the home."
     )
     storage_url: str | None = Field(
-        default=None, description="fsspec URL for data batches; default `<home>/data`."
+        default=None, description="fsspec URL of the storage root (batches, staged uploads, summaries, reports): a "
+                                  "folder, `s3://bucket/prefix`, `gs://...` (extra `gcs`), `az://...` (extra "
+                                  "`abfs`); default `<home>/data`."
+    )
+    storage_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="JSON object of fsspec options of the storage root (e.g. "
+                    "`{\"endpoint_url\": \"http://minio:9000\"}`); unset for `s3://` = the standard AWS variables. "
+                    "Sent to job workers with each job.",
     )
     host: str = Field(default="127.0.0.1", description="Address `mlcube-nb serve` binds to.")
     port: int = Field(default=8730, ge=0, le=65535, description="Port `mlcube-nb serve` listens on.")
@@ -93,6 +103,28 @@ class Settings(BaseSettings):
     def resolved_storage_url(self) -> str:
         """Where data batches live, defaulting to ``<home>/data``."""
         return self.storage_url or str(self.home / "data")
+
+    @property
+    def resolved_storage_options(self) -> dict[str, Any]:
+        """fsspec options of the storage root: ``storage_options``, else for ``s3://`` the standard AWS variables.
+
+        Job workers get these with every job (they share nothing with the server), so the AWS variables are
+        read here, once, rather than expected in every worker's environment.
+        """
+        if self.storage_options or not self.resolved_storage_url.startswith(("s3://", "s3a://")):
+            return dict(self.storage_options)
+        env = os.environ
+        options: dict[str, Any] = {}
+        if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
+            options.update(key=env["AWS_ACCESS_KEY_ID"], secret=env["AWS_SECRET_ACCESS_KEY"])
+            if env.get("AWS_SESSION_TOKEN"):
+                options["token"] = env["AWS_SESSION_TOKEN"]
+        if env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL"):
+            options["endpoint_url"] = env.get("AWS_ENDPOINT_URL_S3") or env["AWS_ENDPOINT_URL"]
+        region = env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION")
+        if region:
+            options["client_kwargs"] = {"region_name": region}
+        return options
 
     def ensure_home(self) -> Path:
         """Create the home folder (private to the user) and return it."""

@@ -1,8 +1,10 @@
 """Data batches in storage: atomic Parquet writes and moves, reads across batches by time range.
 
 The root is ``Settings.resolved_storage_url``: a local folder (default ``MLCUBE_HOME/data``) or any
-fsspec URL (``s3://bucket/prefix``, ``memory://...``). Paths handed around are *relative* to the root
-and are what the ``batch_files`` table records; a file nobody recorded is never read.
+fsspec URL (``s3://bucket/prefix``, ``gs://``, ``az://``, ``memory://...``) opened with
+``Settings.resolved_storage_options``. Paths handed around are *relative* to the root and are what the
+``batch_files`` table records; a file nobody recorded is never read. Uploads wait under ``staging/``
+(named by their upload slot) until an add_* request moves them into place, so any server can finish them.
 
 Atomicity: on a local disk a file is written under a temporary name in its final folder and renamed
 (``os.replace``), so readers see the whole file or nothing; object stores (S3, GCS, Azure) publish an
@@ -26,14 +28,27 @@ from fsspec.implementations.local import LocalFileSystem
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "snappy", "write_statistics": True}
 TMP_MARK = ".tmp-"
+STAGING = "staging"
+"""Folder of the root where uploads wait for their add_* request (swept by the upload service, not :meth:`sweep`)."""
+EXTRAS = {"gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs", "abfss": "abfs", "s3": "s3", "s3a": "s3"}
+"""The package extra that brings each object store's fsspec filesystem (``gcsfs``, ``adlfs``, ``s3fs``)."""
+WRITE_BLOCK = 16 << 20
+"""Part size of streamed writes to an object store (fewer, larger multipart parts)."""
 
 
 class Storage:
     """One storage root; every method takes paths relative to it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, options: dict[str, Any] | None = None) -> None:
         self.url = url
-        self.fs, self.root = fsspec.core.url_to_fs(url)
+        self.options = dict(options or {})
+        try:
+            self.fs, self.root = fsspec.core.url_to_fs(url, **self.options)
+        except ImportError as exc:
+            scheme = url.split("://", 1)[0]
+            extra = EXTRAS.get(scheme, scheme)
+            raise ValueError(f"MLCUBE_STORAGE_URL={url!r} needs the filesystem package of {scheme}://: "
+                             f"pip install 'mlcube-nb[{extra}]' ({exc})") from exc
         self.root = self.root.rstrip("/")
         self.is_local = isinstance(self.fs, LocalFileSystem)
         if self.is_local:
@@ -69,6 +84,31 @@ class Storage:
             _unlink(tmp)
             raise
 
+    def location(self, rel: str) -> str | tuple[Any, str]:
+        """How file readers reach *rel*: a local path (memory-mapped reads), else ``(filesystem, path)``."""
+        return self.full(rel) if self.is_local else (self.fs, self.full(rel))
+
+    def open_writer(self, rel: str) -> Any:
+        """A binary file object that streams to *rel* (an object store uploads it in large parts)."""
+        full = self.full(rel)
+        if self.is_local:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            return open(full, "wb")  # noqa: SIM115 - the caller closes it
+        return self.fs.open(full, "wb", block_size=WRITE_BLOCK)
+
+    def move(self, source: str, target: str) -> None:
+        """Move a stored file to *target*: a rename on a local disk, a server-side copy and delete on a bucket."""
+        if self.is_local:
+            os.makedirs(os.path.dirname(self.full(target)), exist_ok=True)
+            os.replace(self.full(source), self.full(target))
+            return
+        self.fs.mv(self.full(source), self.full(target))
+
+    def copy_in(self, fs: Any, path: str, rel: str) -> None:
+        """Copy a file of another filesystem (a remote source) to *rel*, streamed."""
+        with fs.open(path, "rb") as reader, self.open_writer(rel) as writer:
+            shutil.copyfileobj(reader, writer, WRITE_BLOCK)
+
     def put_file(self, rel: str, local_path: str, *, move: bool = False) -> None:
         """Store a local file at *rel*, atomically; with ``move`` the local file is consumed (renamed if it can be)."""
         full = self.full(rel)
@@ -103,9 +143,29 @@ class Storage:
             except FileNotFoundError:
                 pass
 
+    def probe(self) -> None:
+        """Raise unless the root is reachable: the folder on a local disk, the bucket (or container) otherwise.
+
+        An empty prefix of a bucket does not exist until the first write, so the bucket is what is listed.
+        """
+        if self.is_local:
+            if not os.path.isdir(self.root):
+                raise FileNotFoundError(self.root)
+            return
+        self.fs.ls(self.root.split("/", 1)[0], detail=False)
+
     def exists(self, rel: str) -> bool:
         """Whether *rel* is stored."""
         return bool(self.fs.exists(self.full(rel)))
+
+    def listing(self, folder: str) -> dict[str, float | None]:
+        """Files under *folder* (relative paths) with their modification time (None when the store has none)."""
+        try:
+            found = self.fs.find(self.full(folder), detail=True)
+        except FileNotFoundError:
+            return {}
+        return {full[len(self.root) + 1:]: _mtime(info) for full, info in found.items()
+                if full.startswith(self.root + "/")}
 
     def open(self, rel: str, mode: str = "rb") -> Any:
         """A file object for *rel*."""
@@ -141,7 +201,10 @@ class Storage:
         return self.read(rels, [time_column], time_column, intervals).num_rows
 
     def sweep(self, known: set[str], older_than_s: float = 3600.0) -> list[str]:
-        """Delete files under the root that no row records (orphans of crashed writes) once they are old."""
+        """Delete files under the root that no row records (orphans of crashed writes) once they are old.
+
+        Staged uploads (``staging/``) are left to the upload service, which knows which slots are live.
+        """
         removed: list[str] = []
         now = time.time()
         try:
@@ -150,7 +213,7 @@ class Storage:
             return removed
         for full, info in found.items():
             rel = full[len(self.root) + 1:] if full.startswith(self.root + "/") else full
-            if rel in known:
+            if rel in known or rel.startswith(STAGING + "/"):
                 continue
             modified = _mtime(info)
             if modified is not None and now - modified < older_than_s:

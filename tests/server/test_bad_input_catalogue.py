@@ -52,9 +52,9 @@ def _stored(ctx: Ctx) -> dict[str, int]:
     with make_session_factory(ctx.engine)() as session:
         counts = {row.__tablename__: int(session.scalar(select(func.count()).select_from(row)) or 0)
                   for row in COUNTED}
-    home = ctx.platform.handle.settings.home
-    counts["storage files"] = len(files_under(ctx.storage_root))
-    counts["staged files"] = len(files_under(home / "uploads"))
+    staged = files_under(ctx.storage_root / "staging")
+    counts["storage files"] = len(files_under(ctx.storage_root)) - len(staged)
+    counts["staged files"] = len(staged)
     return counts
 
 

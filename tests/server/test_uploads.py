@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from mlcube_nb.models import LocalDataSource, TabularData
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.engine import make_session_factory, transaction
 from mlcube_nb.server.db.tables import UploadRow
+from mlcube_nb.server.services import uploads
+from mlcube_nb.server.storage import Storage
 from tests.server.data_helpers import Ctx, frame, inputs_of, make_ctx, tabular
 from tests.wire import Wire, assert_error
 
@@ -58,7 +62,8 @@ def test_upload_is_answered_204_and_staged_with_its_checksum(ctx: Ctx) -> None:
     assert response.status_code == 204, response.text
     row = _row(ctx, slot)
     assert row is not None and row.status == "uploaded" and row.size == len(data)
-    assert Path(row.staged_path).read_bytes() == data
+    assert row.staged_path == f"staging/{row.id}"  # in the shared storage root: any server can finish it
+    assert (ctx.storage_root / row.staged_path).read_bytes() == data
 
 
 def test_wrong_checksum_is_refused_and_nothing_kept_then_a_right_upload_works(ctx: Ctx) -> None:
@@ -68,7 +73,7 @@ def test_wrong_checksum_is_refused_and_nothing_kept_then_a_right_upload_works(ct
     assert "SHA-256" in body["errorMessage"]
     row = _row(ctx, slot)
     assert row is not None and row.status == "open" and row.staged_path is None
-    assert not list((ctx.platform.handle.settings.home / "uploads").glob(f"{row.id}*"))
+    assert not list((ctx.storage_root / "staging").glob(f"{row.id}*"))
     assert _post(slot, data).status_code == 204
 
 
@@ -134,10 +139,45 @@ def test_an_unknown_or_foreign_storing_process_id_is_refused(ctx: Ctx, platform)
 
 def test_the_same_file_sent_twice_is_stored_once(ctx: Ctx) -> None:
     batch = inputs_of(frame(30))
+    staged_before = set((ctx.storage_root / "staging").glob("*"))
     first = ctx.client.add_production_data(ctx.task_id, inputs=tabular(batch))
     second = ctx.client.add_production_data(ctx.task_id, inputs=tabular(batch))
     assert second == first
     ctx.client.wait_job_completion(first)
     stored = ctx.stored()
     assert (stored["batches"], stored["files"], stored["jobs"], stored["disk"], stored["uploads"]) == (1, 1, 1, 1, 0)
-    assert not list((ctx.platform.handle.settings.home / "uploads").glob("*.upload")) or stored["staged"] == 0
+    assert set((ctx.storage_root / "staging").glob("*")) <= staged_before  # the second upload's file went too
+
+
+def test_sweep_keeps_live_staged_files_and_removes_expired_and_orphan_ones(ctx: Ctx) -> None:
+    """Any server may sweep: it keeps an old staged file whose slot is live, removes expired slots' files and
+    staged files of no slot; the storage-wide orphan sweep never touches staging."""
+    settings = ctx.platform.handle.settings
+    storage = Storage(settings.resolved_storage_url)
+    live, expired = (_slot(ctx, b"id,ts\ns1,1.0\n") for _ in range(2))
+    for slot in (live, expired):
+        assert _post(slot, b"id,ts\ns1,1.0\n").status_code == 204
+    orphan = ctx.storage_root / "staging" / "remote-orphan"
+    orphan.write_bytes(b"left by a crashed request")
+    two_hours_ago = time.time() - 7200
+    for path in (ctx.storage_root / "staging" / live["storing_process_id"], orphan):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    factory = make_session_factory(ctx.engine)
+    with transaction(factory) as session:
+        session.execute(update(UploadRow).where(UploadRow.id == expired["storing_process_id"])
+                        .values(expires_at=utcnow() - timedelta(seconds=1)))
+    with transaction(factory) as session:
+        assert uploads.sweep(session, storage) == 2
+    assert (ctx.storage_root / "staging" / live["storing_process_id"]).exists()
+    assert not (ctx.storage_root / "staging" / expired["storing_process_id"]).exists() and not orphan.exists()
+    assert _row(ctx, live) is not None and _row(ctx, expired) is None
+
+
+def test_the_storage_orphan_sweep_leaves_staging_to_the_upload_service(tmp_path: Path) -> None:
+    storage = Storage(str(tmp_path))
+    for rel in ("staging/slot1", "tasks/t/orphan.parquet"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+        os.utime(tmp_path / rel, (time.time() - 7200, time.time() - 7200))
+    assert storage.sweep(set(), older_than_s=60) == ["tasks/t/orphan.parquet"]
+    assert (tmp_path / "staging" / "slot1").exists()

@@ -26,7 +26,7 @@ def housekeeping(settings: Settings, storage: Storage) -> Callable[[Session], No
     state = {"swept_storage": False}
 
     def run(session: Session) -> None:
-        removed = uploads.sweep(session, settings)
+        removed = uploads.sweep(session, storage)
         if removed:
             log.info("removed %d expired upload(s)", removed)
         if not state["swept_storage"]:

@@ -83,16 +83,16 @@ def register(pipeline: Pipeline) -> Pipeline:
 class DataView:
     """Read access to a set of stored files, as pipelines and monitoring hooks see the data.
 
-    *spec* is JSON: ``storage_url``, ``id_column``, ``time_column``, ``files`` (each with ``category``,
-    ``model_id``, ``path``, ``format``) and optionally ``intervals`` (time ranges, OR-ed) that every
-    read is restricted to.
+    *spec* is JSON: ``storage_url`` (and ``storage_options``), ``id_column``, ``time_column``, ``files``
+    (each with ``category``, ``model_id``, ``path``, ``format``) and optionally ``intervals`` (time ranges,
+    OR-ed) that every read is restricted to.
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
         from mlcube_nb.server.storage import Storage
 
         self.spec = spec
-        self.storage = Storage(spec["storage_url"])
+        self.storage = Storage(spec["storage_url"], spec.get("storage_options"))
         self.id_column: str = spec["id_column"]
         self.time_column: str = spec["time_column"]
         self.intervals: list[list[float]] | None = spec.get("intervals")

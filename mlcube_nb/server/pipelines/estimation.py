@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 def view_of(payload: dict[str, Any]) -> DataView:
     """The job's stored files (as :func:`mlcube_nb.server.pipelines.ingest.view_of`, which imports this module)."""
-    return DataView({**payload["view"], "storage_url": payload["storage_url"]})
+    return DataView({**payload["view"], "storage_url": payload["storage_url"],
+                     "storage_options": payload.get("storage_options")})
 
 
 def _model(context: dict[str, Any], model_id: str) -> dict[str, Any] | None:

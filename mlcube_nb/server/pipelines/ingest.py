@@ -28,7 +28,8 @@ TOP_VALUES = 5
 
 def view_of(payload: dict[str, Any]) -> DataView:
     """The job's stored files, readable from any worker."""
-    return DataView({**payload["view"], "storage_url": payload["storage_url"]})
+    return DataView({**payload["view"], "storage_url": payload["storage_url"],
+                     "storage_options": payload.get("storage_options")})
 
 
 def _number(value: Any) -> float | None:

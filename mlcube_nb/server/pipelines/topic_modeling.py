@@ -46,7 +46,7 @@ def model_topics(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, 
     result = pa.table({"sample_id": pa.array([str(v) for v in frame[view.id_column]], pa.string()),
                        "timestamp": pa.array(frame[view.time_column].astype(float), pa.float64()),
                        "topic": pa.array(model.labels, pa.string())})
-    Storage(payload["storage_url"]).write_table(payload["result_path"], result)
+    Storage(payload["storage_url"], payload.get("storage_options")).write_table(payload["result_path"], result)
     summary = model.summary() | {"text_columns": columns, "language": payload.get("language"), "seed": SEED}
     return {**carried, "summary": summary, "result_path": payload["result_path"]}
 

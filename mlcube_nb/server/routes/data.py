@@ -47,7 +47,7 @@ def _ingest(request: Request, caller: Caller, kind: str, body: BaseModel, work: 
                                  storage=app.state.storage, kind=kind, project_id="")
             return work(ingest)
     except DomainError:
-        uploads.forget(factory, data.upload_ids_in(body), user_id=caller.user_id)
+        uploads.forget(factory, app.state.storage, data.upload_ids_in(body), user_id=caller.user_id)
         raise
 
 

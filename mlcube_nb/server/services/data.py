@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
@@ -60,7 +59,7 @@ from mlcube_nb.server.db.tables import (
 from mlcube_nb.server.errors import BadRequest, Forbidden, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data_files, data_rules, kpis, remote_sources, tasks, uploads, usage
+from mlcube_nb.server.services import data_files, data_rules, kpis, remote_sources, staging, tasks, uploads, usage
 from mlcube_nb.server.services.data_checks import Conformed, conform, conform_series, invalid, rows_text
 from mlcube_nb.server.services.data_rules import FILE_NAME, SchemaView
 from mlcube_nb.server.settings import Settings
@@ -84,7 +83,7 @@ class Source:
     folder_type: FolderType | None
     is_folder: bool
     fingerprint: str
-    local_path: str | None = None  # staged upload, or a remote file brought local
+    staged: str | None = None  # in the storage root: a staged upload, or a remote archive brought in; None once moved
     remote: tuple[Any, str] | None = None
     upload: UploadRow | None = None
     upload_id: str | None = None  # kept apart: the row is expired once the transaction rolls back
@@ -214,7 +213,7 @@ def _accept(ingest: Ingest, parts: list[Part], check: Any) -> str:
     duplicate = _find_duplicate(ingest, fingerprint)
     if duplicate is not None:
         log.info("batch %s sent again (same files): not stored twice", duplicate.id)
-        _consume_uploads(ingest, keep_files=False)
+        _consume_uploads(ingest)
         return duplicate.job_id or ""
     try:
         loaded = [_load(ingest, source) for source in ingest.sources]
@@ -227,11 +226,9 @@ def _accept(ingest: Ingest, parts: list[Part], check: Any) -> str:
     except BaseException:
         ingest.storage.delete(ingest.written)
         raise
-    finally:
-        for source in ingest.sources:
-            if source.upload is None and source.local_path and os.path.exists(source.local_path):
-                os.unlink(source.local_path)  # a remote file brought local for reading
-    _consume_uploads(ingest, keep_files=True)
+    finally:  # remote archives brought into staging to be read
+        staging.remove(ingest.storage, [s.staged for s in ingest.sources if s.upload is None])
+    _consume_uploads(ingest)
     return job.id
 
 
@@ -278,8 +275,8 @@ def _check_model(ingest: Ingest, model_id: str) -> None:
 
 def _local_source(ingest: Ingest, info: LocalDataSourceInfo, category: str, model_id: str | None, role: str,
                   stored_category: str, label: str) -> Source:
-    row = uploads.take(ingest.session, info.storing_process_id, task_id=ingest.task.id if ingest.task else None,
-                       kpi_id=ingest.kpi.id if ingest.kpi else None)
+    row = uploads.take(ingest.session, ingest.storage, info.storing_process_id,
+                       task_id=ingest.task.id if ingest.task else None, kpi_id=ingest.kpi.id if ingest.kpi else None)
     expected = _expected_category(category, role)
     if row.data_category is not None and expected is not None and row.data_category != expected:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"{label}: the upload {row.id} was announced as "
@@ -289,7 +286,7 @@ def _local_source(ingest: Ingest, info: LocalDataSourceInfo, category: str, mode
                                                        f"model {row.model_id}")
     return Source(label, stored_category, model_id, FileType(row.file_type),
                   FolderType(row.folder_type) if row.folder_type else None, row.is_folder,
-                  f"sha256:{row.checksum}", local_path=row.staged_path, upload=row, upload_id=row.id)
+                  f"sha256:{row.checksum}", staged=row.staged_path, upload=row, upload_id=row.id)
 
 
 def _remote_source(ingest: Ingest, info: RemoteDataSourceInfo, model_id: str | None, stored_category: str,
@@ -315,13 +312,15 @@ def _find_duplicate(ingest: Ingest, fingerprint: str) -> BatchRow | None:
                                   .order_by(BatchRow.created_at).limit(1)).first()
 
 
-def _consume_uploads(ingest: Ingest, keep_files: bool) -> None:
-    """The request used its uploads: delete their slots (and staged files not moved into storage)."""
-    for source in ingest.sources:
-        if source.upload is None:
-            continue
-        if not keep_files and source.local_path and os.path.exists(source.local_path):
-            os.unlink(source.local_path)
+def _consume_uploads(ingest: Ingest) -> None:
+    """The request used its uploads: delete their slots and the staged files not moved into place.
+
+    A table the server re-encoded (or a batch sent twice) leaves its staged file behind: it goes now,
+    not at the hourly sweep.
+    """
+    used = [source for source in ingest.sources if source.upload is not None]
+    staging.remove(ingest.storage, [source.staged for source in used])
+    for source in used:
         ingest.session.delete(source.upload)
 
 
@@ -332,7 +331,7 @@ def _load(ingest: Ingest, source: Source) -> Loaded:
     if source.category.endswith("_images"):
         _bring_local(ingest, source)
         return Loaded(source)
-    location: data_files.Location = source.local_path if source.local_path else source.remote  # type: ignore
+    location: data_files.Location = ingest.storage.location(source.staged) if source.staged else source.remote  # type: ignore
     if ingest.kind == "kpi":
         table = data_files.read_table(location, source.file_type, source.label)
         return Loaded(source, _conform_kpi(ingest, table, source.label))
@@ -352,20 +351,20 @@ def _has_images(ingest: Ingest, category: str) -> bool:
 
 
 def _bring_local(ingest: Ingest, source: Source) -> None:
-    """Image folders are stored as one archive: remote ones are fetched (a plain folder is packed as tar)."""
-    if source.local_path is not None:
+    """Image folders are stored as one archive: remote ones are copied into staging (a plain folder packed as tar)."""
+    if source.staged is not None:
         if source.folder_type is FolderType.UNCOMPRESSED:
             raise invalid(f"{source.label}: upload a folder as a zip or tar archive")
         return
     assert source.remote is not None
     fs, path = source.remote
-    target = os.path.join(uploads.staging_dir(ingest.settings), f"remote-{new_id()}")
+    target = source.staged = staging.scratch_rel()
     if source.folder_type is FolderType.UNCOMPRESSED or (source.is_folder and fs.isdir(path)):
-        data_files.pack_remote_folder(fs, path, target)
+        with ingest.storage.open_writer(target) as handle:
+            data_files.pack_remote_folder(fs, path, handle)
         source.folder_type = FolderType.TAR
     else:
-        fs.get_file(path, target)
-    source.local_path = target
+        ingest.storage.copy_in(fs, path, target)
 
 
 def _check_archives(ingest: Ingest, loaded: list[Loaded]) -> None:
@@ -376,8 +375,8 @@ def _check_archives(ingest: Ingest, loaded: list[Loaded]) -> None:
                         archive.source.model_id and m.conformed is not None), None)
         if mapping is None:
             raise invalid(f"{archive.source.label}: an image folder needs its mapping file")
-        assert archive.source.local_path is not None and mapping.conformed is not None
-        members = data_files.archive_members(archive.source.local_path, archive.source.folder_type,
+        assert archive.source.staged is not None and mapping.conformed is not None
+        members = data_files.archive_members(ingest.storage.location(archive.source.staged), archive.source.folder_type,
                                              archive.source.label)
         names = mapping.conformed.table[FILE_NAME]
         missing = pc.invert(pc.is_in(pc.cast(names, pa.string()), value_set=pa.array(sorted(members), pa.string())))
@@ -617,16 +616,18 @@ def _store_file(ingest: Ingest, batch: BatchRow, item: Loaded) -> BatchFileRow:
     if item.conformed is None:  # an image archive, stored as sent
         fmt = source.folder_type.value if source.folder_type in (FolderType.ZIP, FolderType.TAR) else "tar"
         rel = f"{_folder(ingest)}/{sub}/{file_id}.{fmt}"
-        assert source.local_path is not None
-        ingest.storage.put_file(rel, source.local_path, move=True)
+        assert source.staged is not None
+        ingest.storage.move(source.staged, rel)
+        source.staged = None
         ingest.written.append(rel)
         return BatchFileRow(id=file_id, batch_id=batch.id, task_id=batch.task_id, kpi_id=batch.kpi_id,
                             kind=batch.kind, category=source.category, model_id=source.model_id, path=rel,
                             file_format=fmt, checksum=_checksum(source), columns=[])
     rel = f"{_folder(ingest)}/{sub}/{file_id}.parquet"
     conformed = item.conformed
-    if not conformed.changed and source.file_type is FileType.PARQUET and source.upload is not None:
-        ingest.storage.put_file(rel, source.local_path or "", move=True)  # already right: keep the bytes
+    if not conformed.changed and source.file_type is FileType.PARQUET and source.upload is not None and source.staged:
+        ingest.storage.move(source.staged, rel)  # already right: keep the bytes (a rename on a local disk)
+        source.staged = None
     else:
         ingest.storage.write_table(rel, conformed.table)
     ingest.written.append(rel)

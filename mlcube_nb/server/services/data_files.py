@@ -1,8 +1,9 @@
 """Reading uploaded and remote files: tables (CSV, JSON, Parquet) and image archives (zip, tar).
 
-A *location* is either a local path (a staged upload) or ``(filesystem, path)`` for a remote source
-read through fsspec. Tables come back as Arrow tables; a file that cannot be parsed is the user's
-error (``INVALID_DATA``, saying which file and why), never a 500.
+A *location* is either a local path (a file staged in a local storage root) or ``(filesystem, path)``
+for a file read through fsspec (staged in an object store, or a remote source). Tables come back as
+Arrow tables; a file that cannot be parsed is the user's error (``INVALID_DATA``, saying which file and
+why), never a 500.
 """
 
 from __future__ import annotations
@@ -107,25 +108,28 @@ def _read_json(location: Location) -> pa.Table:
     raise ValueError("expected an array of records, an object of columns or JSON Lines")
 
 
-def archive_members(location: str, folder_type: FolderType | None, label: str) -> set[str]:
+def archive_members(location: Location, folder_type: FolderType | None, label: str) -> set[str]:
     """The file names inside a zip or tar archive (full member paths and bare file names)."""
     try:
-        if folder_type is FolderType.ZIP or (folder_type is None and zipfile.is_zipfile(location)):
-            with zipfile.ZipFile(location) as archive:
-                names = [n for n in archive.namelist() if not n.endswith("/")]
-        elif folder_type is FolderType.TAR or folder_type is None:
-            with tarfile.open(location) as archive:
-                names = [m.name for m in archive.getmembers() if m.isfile()]
-        else:
-            raise _bad(label, "a folder must be uploaded as a zip or tar archive")
+        with _open(location) as handle:
+            if folder_type is FolderType.ZIP or (folder_type is None and zipfile.is_zipfile(handle)):
+                handle.seek(0)
+                with zipfile.ZipFile(handle) as archive:
+                    names = [n for n in archive.namelist() if not n.endswith("/")]
+            elif folder_type is FolderType.TAR or folder_type is None:
+                handle.seek(0)
+                with tarfile.open(fileobj=handle) as archive:
+                    names = [m.name for m in archive.getmembers() if m.isfile()]
+            else:
+                raise _bad(label, "a folder must be uploaded as a zip or tar archive")
     except (zipfile.BadZipFile, tarfile.TarError, OSError) as exc:
         raise _bad(label, f"could not open the {folder_type.value if folder_type else ''} archive ({exc})") from exc
     return set(names) | {os.path.basename(n) for n in names}
 
 
-def pack_remote_folder(fs: Any, prefix: str, target: str) -> None:
-    """Pack every file under a remote folder into a local tar archive (an ``uncompressed`` folder source)."""
-    with tarfile.open(target, "w") as archive:
+def pack_remote_folder(fs: Any, prefix: str, target: Any) -> None:
+    """Pack every file under a remote folder into a tar archive written to the file object *target*."""
+    with tarfile.open(fileobj=target, mode="w|") as archive:
         for path in sorted(fs.find(prefix)):
             relative = path[len(prefix.rstrip("/")) + 1:] if path.startswith(prefix.rstrip("/") + "/") else \
                 os.path.basename(path)

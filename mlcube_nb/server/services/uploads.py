@@ -3,9 +3,11 @@
 A slot is single use, expires after ``Settings.upload_ttl_s`` (``MLCUBE_UPLOAD_TTL_S``, default one hour)
 both for the upload and for the add_* request that uses it, and is unguessable: the URL names the slot
 and the form fields carry a random token of which only the SHA-256 is stored. The upload is a
-``multipart/form-data`` POST (the fields, then a part named ``file``) answered ``204``. The file is
-streamed to a staging file under ``MLCUBE_HOME/uploads`` while its SHA-256 is computed, never held in
-memory whole; a checksum other than the announced one is refused and the bytes deleted.
+``multipart/form-data`` POST (the fields, then a part named ``file``) answered ``204``; the route
+parses it and streams the file to ``staging/<slot id>`` in the storage root (:mod:`.staging`) while its
+SHA-256 is computed. This service keeps the slots: open, claim, mark uploaded, take, forget, sweep.
+Slots are rows and staged files live in the shared storage root, so the upload and the add_* request
+that uses it may reach different servers.
 """
 
 from __future__ import annotations
@@ -14,43 +16,31 @@ import hashlib
 import hmac
 import logging
 import os
-import queue
 import re
 import secrets
-import threading
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
 
 from mlcube_nb.enums import ErrorCode
 from mlcube_nb.models import GetPresignedUrlRequest, PresignedUrl, PresignedUrlResponse
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.engine import transaction
 from mlcube_nb.server.db.tables import DataSchemaRow, UploadRow
-from mlcube_nb.server.errors import BadRequest, DomainError, NotFound
+from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import kpis, models, tasks
+from mlcube_nb.server.services import kpis, models, staging, tasks
 from mlcube_nb.server.settings import Settings
+from mlcube_nb.server.storage import Storage
 
 log = logging.getLogger("mlcube_nb.uploads")
 
-FIELD_LIMIT = 4096
-DRAIN_LIMIT = 512 << 20
 _CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
-
-
-def staging_dir(settings: Settings) -> Path:
-    """Where uploads wait for their add_* request (same disk as the default storage: moves are renames)."""
-    path = settings.home / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+RECEIVING_GRACE = timedelta(hours=1)
+"""How long past its expiry a slot still receiving is left alone (a long upload may still be arriving)."""
 
 
 def _token_hash(token: str) -> str:
@@ -109,7 +99,7 @@ def create_slot(*, session: Session, caller: Caller, settings: Settings, query: 
                                 expiration_time=row.expires_at.isoformat())
 
 
-def _begin(factory: sessionmaker[Session], upload_id: str, token: str | None) -> UploadRow:
+def begin(factory: sessionmaker[Session], upload_id: str, token: str | None) -> UploadRow:
     """Check the token and take the slot for this upload (open -> receiving), atomically."""
     with transaction(factory) as session:
         row = session.get(UploadRow, upload_id)
@@ -126,194 +116,30 @@ def _begin(factory: sessionmaker[Session], upload_id: str, token: str | None) ->
         return row
 
 
-def _set_status(factory: sessionmaker[Session], upload_id: str, status: str, path: str | None = None,
-                size: int | None = None) -> None:
+def check_received(slot: UploadRow, sha256: str) -> None:
+    """Refuse a received file whose SHA-256 is not the one the slot announced."""
+    if sha256 != slot.checksum:
+        raise _bad(f"The uploaded file's SHA-256 is {sha256}, not the announced {slot.checksum}: the file changed "
+                   "or was damaged in transit; upload it again", ErrorCode.CHECKSUM_MISMATCH)
+
+
+def set_status(factory: sessionmaker[Session], upload_id: str, status: str, path: str | None = None,
+               size: int | None = None) -> None:
+    """Mark a slot ``uploaded`` (with its staged file) or ``open`` again after a failed upload."""
     with transaction(factory) as session:
         session.execute(update(UploadRow).where(UploadRow.id == upload_id)
                         .values(status=status, staged_path=path, size=size))
 
 
-# --- the multipart stream ---------------------------------------------------------------------------
-
-
-class _FormReader:
-    """Incremental ``multipart/form-data`` reader: small fields into a dict, the ``file`` part as events."""
-
-    def __init__(self, boundary: bytes) -> None:
-        self.fields: dict[str, str] = {}
-        self.events: list[tuple[str, Any]] = []
-        self._header_field = b""
-        self._headers: dict[bytes, bytes] = {}
-        self._name: str | None = None
-        self._is_file = False
-        self._value = bytearray()
-        callbacks: Any = {
-            "on_part_begin": self._part_begin, "on_header_field": self._header_field_cb,
-            "on_header_value": self._header_value_cb, "on_headers_finished": self._headers_done,
-            "on_part_data": self._part_data, "on_part_end": self._part_end,
-        }
-        self.parser = MultipartParser(boundary, callbacks)
-
-    def _part_begin(self) -> None:
-        self._headers, self._header_field, self._value = {}, b"", bytearray()
-
-    def _header_field_cb(self, data: bytes, start: int, end: int) -> None:
-        self._header_field = bytes(data[start:end]).lower()
-
-    def _header_value_cb(self, data: bytes, start: int, end: int) -> None:
-        self._headers[self._header_field] = self._headers.get(self._header_field, b"") + bytes(data[start:end])
-
-    def _headers_done(self) -> None:
-        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        self._name = options.get(b"name", b"").decode("utf-8", "replace")
-        self._is_file = self._name == "file"
-        if self._is_file:
-            self.events.append(("file_start", options.get(b"filename", b"").decode("utf-8", "replace")))
-
-    def _part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._is_file:  # the whole chunk is file bytes most of the time: no copy then
-            self.events.append(("data", data if start == 0 and end == len(data) else bytes(data[start:end])))
-        elif len(self._value) + end - start <= FIELD_LIMIT:
-            self._value += data[start:end]
-        else:
-            raise _bad(f"Form field {self._name!r} is too long")
-
-    def _part_end(self) -> None:
-        if self._is_file:
-            self.events.append(("file_end", None))
-        elif self._name:
-            self.fields[self._name] = self._value.decode("utf-8", "replace")
-
-    def feed(self, chunk: bytes) -> list[tuple[str, Any]]:
-        self.parser.write(chunk)
-        events, self.events = self.events, []
-        return events
-
-
-class _Sink:
-    """The staging file, written (and hashed) by a thread of its own while the upload keeps arriving.
-
-    A bounded queue sits in between: when the disk is slower than the network, the upload waits for
-    room (without blocking the event loop), so memory stays at a few megabytes whatever the file size.
-    """
-
-    QUEUE_CHUNKS = 64
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = open(path, "wb")  # noqa: SIM115 - closed by close() / discard()
-        self.digest = hashlib.sha256()
-        self.size = 0
-        self.error: BaseException | None = None
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUE_CHUNKS)
-        self._thread = threading.Thread(target=self._write_all, name="mlcube-upload", daemon=True)
-        self._thread.start()
-
-    def _write_all(self) -> None:
-        while (data := self._queue.get()) is not None:
-            if self.error is not None:
-                continue  # keep draining so the producer never blocks on a dead writer
-            try:
-                self.digest.update(data)
-                self.handle.write(data)
-                self.size += len(data)
-            except BaseException as exc:  # noqa: BLE001 - reported by close()
-                self.error = exc
-
-    async def add(self, data: bytes) -> None:
-        try:
-            self._queue.put_nowait(data)
-        except queue.Full:
-            await run_in_threadpool(self._queue.put, data)
-
-    async def close(self) -> None:
-        """Wait for the writer to finish; raise what it met."""
-        await self.add(None)  # type: ignore[arg-type]
-        await run_in_threadpool(self._thread.join)
-        self.handle.close()
-        if self.error is not None:
-            raise self.error
-
-    def discard(self) -> None:
-        if self._thread.is_alive():
-            self.error = self.error or RuntimeError("discarded")
-            self._queue.put(None)
-            self._thread.join()
-        self.handle.close()
-        self.path.unlink(missing_ok=True)
-
-
-def _boundary(request: Request) -> bytes:
-    kind, options = parse_options_header(request.headers.get("content-type", ""))
-    boundary = options.get(b"boundary")
-    if kind != b"multipart/form-data" or not boundary:
-        raise _bad("Upload with a multipart/form-data POST: the presigned fields, then the file in a part "
-                   "named 'file'")
-    return boundary
-
-
-async def _drain(chunks: AsyncIterator[bytes]) -> None:
-    """Read what the client is still sending, so it gets our answer rather than a reset connection."""
-    seen = 0
-    try:
-        async for chunk in chunks:
-            seen += len(chunk)
-            if seen > DRAIN_LIMIT:
-                return
-    except ClientDisconnect:
-        return
-
-
-async def receive(request: Request, upload_id: str) -> None:
-    """Stream the upload into its staging file and mark the slot uploaded (see the module docstring)."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    settings: Settings = request.app.state.settings
-    chunks = request.stream().__aiter__()
-    sink: _Sink | None = None
-    claimed = finished = False
-    try:
-        reader = _FormReader(_boundary(request))
-        async for chunk in chunks:
-            for kind, value in reader.feed(chunk):
-                if kind == "file_start":
-                    if sink is not None:
-                        raise _bad("Send exactly one part named 'file'")
-                    slot = await run_in_threadpool(_begin, factory, upload_id, reader.fields.get("token"))
-                    claimed = True
-                    path = staging_dir(settings) / f"{slot.id}.upload"
-                    sink = await run_in_threadpool(_Sink, path)
-                elif kind == "data" and sink is not None:
-                    await sink.add(value)
-                elif kind == "file_end":
-                    finished = True
-        reader.parser.finalize()
-        if sink is None or not finished:
-            raise _bad("The upload has no complete part named 'file'")
-        await sink.close()
-        if sink.digest.hexdigest() != slot.checksum:
-            raise _bad(f"The uploaded file's SHA-256 is {sink.digest.hexdigest()}, not the announced "
-                       f"{slot.checksum}: the file changed or was damaged in transit; upload it again",
-                       ErrorCode.CHECKSUM_MISMATCH)
-        await run_in_threadpool(_set_status, factory, upload_id, "uploaded", str(sink.path), sink.size)
-    except Exception as exc:
-        if sink is not None:
-            await run_in_threadpool(sink.discard)
-        if claimed:
-            await run_in_threadpool(_set_status, factory, upload_id, "open")
-        if isinstance(exc, DomainError):
-            await _drain(chunks)
-            raise
-        if isinstance(exc, ClientDisconnect):
-            raise _bad("The upload was interrupted; send it again") from exc
-        raise
-
-
 # --- use by add_* requests, and housekeeping -----------------------------------------------------------
 
 
-def take(session: Session, upload_id: str, *, task_id: str | None, kpi_id: str | None) -> UploadRow:
-    """The uploaded slot an add_* body names, checked to belong to this task (or KPI)."""
-    row = session.get(UploadRow, upload_id)
+def take(session: Session, storage: Storage, upload_id: str, *, task_id: str | None, kpi_id: str | None) -> UploadRow:
+    """The uploaded slot an add_* body names, checked to belong to this task (or KPI).
+
+    The row is locked (on PostgreSQL) until the request ends, so two servers cannot both use one upload.
+    """
+    row = session.get(UploadRow, upload_id, with_for_update=True)
     if row is None:
         raise _bad(f"storing_process_id {upload_id} is unknown, already used by an earlier request, or was "
                    "discarded after a refused one: ask for a new upload URL and upload the file again",
@@ -325,40 +151,54 @@ def take(session: Session, upload_id: str, *, task_id: str | None, kpi_id: str |
     if row.expires_at <= utcnow():
         raise _bad(f"storing_process_id {upload_id} expired at {row.expires_at.isoformat()} (an upload must be "
                    "used within its slot's lifetime): upload the file again", ErrorCode.UPLOAD_EXPIRED)
-    if row.status != "uploaded" or not row.staged_path or not os.path.exists(row.staged_path):
+    if row.status != "uploaded" or not _is_staged(storage, row.staged_path):
         raise _bad(f"storing_process_id {upload_id} has no uploaded file (never uploaded, or already used): "
                    "upload the file again", ErrorCode.UPLOAD_EXPIRED)
     return row
 
 
-def forget(factory: sessionmaker[Session], upload_ids: list[str], *, user_id: str) -> None:
+def _is_staged(storage: Storage, path: str | None) -> bool:
+    """Whether a slot's staged file is in the storage root (an absolute path is a pre-0.2 local staging file)."""
+    return bool(path) and not os.path.isabs(path or "") and storage.exists(path or "")
+
+
+def _remove(storage: Storage, paths: list[str | None]) -> None:
+    """Delete staged files; absolute paths are local staging files of older versions."""
+    for path in paths:
+        if path and os.path.isabs(path):
+            Path(path).unlink(missing_ok=True)
+    staging.remove(storage, [p for p in paths if p and not os.path.isabs(p)])
+
+
+def forget(factory: sessionmaker[Session], storage: Storage, upload_ids: list[str], *, user_id: str) -> None:
     """Delete the caller's slots and their staged files after a refused request (used ones go with it)."""
     if not upload_ids:
         return
     mine = (UploadRow.id.in_(upload_ids), UploadRow.user_id == user_id)
     with transaction(factory) as session:
-        paths = session.scalars(select(UploadRow.staged_path).where(*mine)).all()
+        paths = list(session.scalars(select(UploadRow.staged_path).where(*mine)).all())
         session.execute(delete(UploadRow).where(*mine))
-    for path in paths:
-        if path:
-            Path(path).unlink(missing_ok=True)
+    _remove(storage, paths)
 
 
-def sweep(session: Session, settings: Settings) -> int:
-    """Delete expired slots and staged files nobody refers to; returns how many files went."""
+def sweep(session: Session, storage: Storage) -> int:
+    """Delete expired slots and staged files of no slot; returns how many files went.
+
+    Every server runs this: rows go with one DELETE each (a slot another server removed first is simply
+    not counted) and a staged file is removed only once no slot names it and it is an hour old.
+    """
     now = utcnow()
-    grace = now - timedelta(hours=1)
-    expired = session.scalars(select(UploadRow).where(
-        UploadRow.expires_at <= now, (UploadRow.status != "receiving") | (UploadRow.expires_at <= grace))).all()
-    removed = 0
-    for row in expired:
-        if row.staged_path:
-            Path(row.staged_path).unlink(missing_ok=True)
-            removed += 1
-        session.delete(row)
-    known = {p for p in session.scalars(select(UploadRow.staged_path)) if p}
-    for path in staging_dir(settings).iterdir():
-        if str(path) not in known and path.stat().st_mtime < grace.timestamp():
-            path.unlink(missing_ok=True)
-            removed += 1
+    expired = session.execute(select(UploadRow.id, UploadRow.staged_path).where(
+        UploadRow.expires_at <= now,
+        (UploadRow.status != "receiving") | (UploadRow.expires_at <= now - RECEIVING_GRACE))).all()
+    paths: list[str | None] = []
+    for upload_id, path in expired:
+        gone = cast(CursorResult[Any], session.execute(delete(UploadRow).where(UploadRow.id == upload_id))).rowcount
+        if gone == 1:
+            paths.append(path)
+    session.flush()
+    _remove(storage, paths)
+    removed = sum(1 for p in paths if p)
+    live = set(session.scalars(select(UploadRow.id)))
+    removed += len(staging.sweep(storage, live, RECEIVING_GRACE.total_seconds()))
     return removed
