@@ -30,6 +30,7 @@ from .estimation_realized import confusion_metrics
 MIN_REFERENCE_ROWS = 100
 N_BOOTSTRAP = 16
 REPLICATES = 256
+SIMULATION_ROWS = 50_000
 
 
 def _expected_auc(score: np.ndarray, weight: np.ndarray) -> float:
@@ -108,7 +109,7 @@ class ClassificationEstimator:
         """Estimates with a ``1 - alpha`` band for a batch: ``(n, k)`` raw scores, predicted class indices."""
         scores, predicted = _check(scores, predicted, len(self.classes))
         point = self.point(scores, predicted)
-        draws = self._simulate(scores, predicted, seed)
+        draws = self._draws(scores, predicted, point, seed)
         out = {}
         for metric in self.metrics:
             values = np.asarray([d[metric] for d in draws], dtype=np.float64)
@@ -120,22 +121,36 @@ class ClassificationEstimator:
                                    float(max(upper, point[metric])))
         return out
 
+    def _draws(self, scores: np.ndarray, predicted: np.ndarray, point: dict[str, float],
+               seed: int) -> list[dict[str, float]]:
+        """Simulated realised metrics, each moved by one bootstrap calibrator's deviation from the bootstrap
+        mean (its spread, not the sharpening bootstrap gives isotonic fits). Batches above
+        :data:`SIMULATION_ROWS` are simulated on an evenly spaced subsample whose sampling deviations are
+        scaled by ``sqrt(m / n)``: sampling noise shrinks as one over the root of the batch size."""
+        n = scores.shape[0]
+        if n > SIMULATION_ROWS:
+            keep = np.linspace(0, n - 1, SIMULATION_ROWS).astype(np.int64)
+            scores, predicted = scores[keep], predicted[keep]
+        shrink = math.sqrt(scores.shape[0] / n)
+        centre = self.point(scores, predicted) if n > SIMULATION_ROWS else point
+        offsets = self._calibration_offsets(scores, predicted)
+        draws = []
+        for r, draw in enumerate(self._simulate(scores, predicted, seed)):
+            offset = offsets[r % len(offsets)]
+            draws.append({m: point[m] + (v - centre[m]) * shrink + offset.get(m, 0.0) for m, v in draw.items()})
+        return draws
+
     def _simulate(self, scores: np.ndarray, predicted: np.ndarray, seed: int) -> list[dict[str, float]]:
-        """Realised metrics of labelings drawn from the calibrated probabilities, each moved by one bootstrap
-        calibrator's deviation from the bootstrap mean (its spread, not the sharpening bootstrap gives isotonic
-        fits)."""
+        """Realised metrics of labelings drawn from the calibrated probabilities (sampling noise only)."""
         k = len(self.classes)
         rng = np.random.default_rng(seed)
         ranks = [rankdata(scores[:, j]) for j in ([1] if k == 2 else range(k))]
         cumulative = np.cumsum(self.calibrators(scores), axis=1)
-        offsets = self._calibration_offsets(scores, predicted)
         draws = []
-        for r in range(REPLICATES):
+        for _ in range(REPLICATES):
             u = rng.uniform(size=(scores.shape[0], 1))
             labels = np.minimum((u > cumulative).sum(axis=1), k - 1)
-            draw = _simulated_metrics(labels, predicted, ranks, k)
-            offset = offsets[r % len(offsets)]
-            draws.append({m: v + offset.get(m, 0.0) for m, v in draw.items()})
+            draws.append(_simulated_metrics(labels, predicted, ranks, k))
         return draws
 
     def _calibration_offsets(self, scores: np.ndarray, predicted: np.ndarray) -> list[dict[str, float]]:
@@ -146,7 +161,10 @@ class ClassificationEstimator:
         return [{m: p[m] - mean[m] if math.isfinite(p[m]) else 0.0 for m in p} for p in points]
 
     def unit_sd(self, scores: np.ndarray, predicted: np.ndarray, seed: int = 0) -> dict[str, float]:
-        """Per-row standard deviation of the realised metrics (simulated), ``sd * sqrt(n)``."""
+        """Per-row standard deviation of the realised metrics' sampling noise (simulated), ``sd * sqrt(n)``."""
+        if scores.shape[0] > SIMULATION_ROWS:
+            keep = np.linspace(0, scores.shape[0] - 1, SIMULATION_ROWS).astype(np.int64)
+            scores, predicted = scores[keep], predicted[keep]
         draws = self._simulate(scores, predicted, seed)
         root = math.sqrt(scores.shape[0])
         return {m: float(np.nanstd([d[m] for d in draws], ddof=1)) * root for m in self.metrics}

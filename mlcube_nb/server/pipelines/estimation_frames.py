@@ -22,6 +22,7 @@ from mlcube_nb.server.pipelines.monitoring_plan import MonitoringPlan
 
 Estimator = ClassificationEstimator | RegressionEstimator
 CONFUSION_METRICS = ("accuracy", "precision", "recall", "f1")
+MAX_FIT_ROWS = 50_000  # larger references are thinned evenly in time: the fit's cost, not its quality, grows
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def _input_columns(plan: MonitoringPlan) -> tuple[str, ...]:
 def fit_for(plan: MonitoringPlan, method: str, classes: tuple[str, ...], frame: pd.DataFrame,
             seed: int = 0) -> Estimator:
     """Fit the model's estimator on its labelled reference frame (refuses when it cannot be sound)."""
+    if len(frame) > MAX_FIT_ROWS:
+        frame = frame.sort_values(plan.time_column, kind="stable")
+        frame = frame.iloc[np.linspace(0, len(frame) - 1, MAX_FIT_ROWS).astype(np.int64)]
     rows = rows_of(plan, method, classes, frame, labelled_only=True)
     if rows.predicted.size == 0 or rows.labels is None:
         raise EstimationUnsupported(
