@@ -148,25 +148,26 @@ def test_multiclass_probability_arrays_give_macro_estimates(platform) -> None:
 
 def test_regression_gets_mae_and_rmse_estimates(platform) -> None:
     ctx = make_ctx(platform)
-
-    def send(df: pd.DataFrame, historical: bool) -> None:
-        predictions = df[["id", "ts"]].assign(**{ctx.prediction: df["x1"] * 0.8})
-        args = {"inputs": tabular(inputs_of(df)), "predictions": [(ctx.model_id, tabular(predictions))],
-                "target": tabular(target_of(df))}
-        add = ctx.client.add_historical_data if historical else ctx.client.add_production_data
-        ctx.client.wait_job_completion(add(ctx.task_id, **args))
-
     reference = frame(1500, seed=4)
     reference["y"] = reference["x1"] + reference["y"] * 0.5
-    send(reference, historical=True)
+    predictions = reference[["id", "ts"]].assign(**{ctx.prediction: reference["x1"] * 0.8})
+    ctx.client.wait_job_completion(ctx.client.add_historical_data(
+        ctx.task_id, inputs=tabular(inputs_of(reference)), target=tabular(target_of(reference)),
+        predictions=[(ctx.model_id, tabular(predictions))]))
     ctx.client.wait_job_completion(ctx.client.set_model_reference(ctx.model_id, 0, 1499))
     batch = frame(800, start=1500, prefix="b", seed=5)
     batch["y"] = batch["x1"] + batch["y"] * 0.5
-    send(batch, historical=False)
+    ctx.client.wait_job_completion(ctx.client.add_production_data(  # the predictions come in a later upload
+        ctx.task_id, inputs=tabular(inputs_of(batch)), target=tabular(target_of(batch))))
+    assert ctx.client.get_estimated_performance(ctx.model_id) == []
+    predictions = batch[["id", "ts"]].assign(**{ctx.prediction: batch["x1"] * 0.8})
+    ctx.client.wait_job_completion(ctx.client.add_production_data(
+        ctx.task_id, predictions=[(ctx.model_id, tabular(predictions))]))
     by_metric = _by_metric(ctx.client.get_estimated_performance(ctx.model_id))
     assert set(by_metric) == {"mae", "rmse"}
     realised = float(np.mean(np.abs(batch["y"] - batch["x1"] * 0.8)))
-    assert by_metric["mae"].realized_value == pytest.approx(realised)  # the batch came with its targets
+    assert by_metric["mae"].realized_value == pytest.approx(realised)  # its targets came with the inputs
+    assert (by_metric["mae"].n_samples, by_metric["mae"].from_timestamp) == (800, 1500)
     assert abs(by_metric["mae"].estimated_value - realised) < 0.05
     assert by_metric["mae"].lower < by_metric["mae"].estimated_value < by_metric["mae"].upper
     assert by_metric["mae"].method == "dle"

@@ -9,8 +9,9 @@ Three places, following :mod:`mlcube_nb.server.pipelines.hooks`:
 - :func:`prepare` (server, at claim time) tells a production or target job each model's artefact, and for
   a target job which of the production batches it labels already hold an estimate;
 - the ingest job's step :func:`estimate_step` (executor) estimates the batch's metrics (and counts the
-  realised ones of rows that came with targets), or for a target upload counts the realised metrics of
-  the newly labelled rows per production batch; :func:`store_batch` writes them.
+  realised ones of rows that came with targets) — also of earlier batches whose predictions this upload
+  attaches —, or for a target upload counts the realised metrics of the newly labelled rows per
+  production batch; :func:`store_batch` writes them.
 """
 
 from __future__ import annotations
@@ -123,6 +124,13 @@ def _batch_view(data: DataView, batch_ids: set[str], target_batch: str | None = 
     return DataView({**data.spec, "files": files})
 
 
+def _own_view(data: DataView, batch: str, current: str) -> DataView:
+    """A production batch's files plus the predictions the current upload attaches to it."""
+    files = [f for f in data.spec["files"] if f.get("batch_id") == batch
+             or (batch != current and f.get("batch_id") == current and f["category"] == "prediction")]
+    return DataView({**data.spec, "files": files})
+
+
 def _time_range(rows: Any) -> tuple[float | None, float | None]:
     return (float(rows.times.min()), float(rows.times.max())) if rows.times.size else (None, None)
 
@@ -143,18 +151,32 @@ def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str,
         plan = plan_for(context["task"], context["schema"], model)
         classes, estimator = tuple(artefact["classes"]), artefact["estimator"]
         if kind == "production":
-            frame = _batch_view(data, {batch_id}).joined(model_ids=[model_id]).to_pandas()
-            rows = rows_of(plan, artefact["method"], classes, frame)
-            estimates = estimate_for(estimator, rows)
-            if estimates:
-                out[model_id] = {"estimate": {
-                    "n_samples": int(rows.predicted.size), "time_range": _time_range(rows),
-                    "values": {m: [e.value, e.lower, e.upper] for m, e in estimates.items()},
-                    "counts": counts_for(estimator, rows), "method": artefact["method"]}}
+            estimated = {}
+            # this batch, and earlier batches of the task that get this model's predictions only now
+            attaches = any(f["category"] == "prediction" and f.get("model_id") == model_id
+                           and f.get("batch_id") == batch_id for f in data.spec["files"])
+            earlier = [b for b in context.get("attached_batches") or []
+                       if attaches and b != batch_id and b not in (info.get("batches") or [])]
+            for target in [batch_id, *earlier]:
+                view = _own_view(data, target, batch_id)
+                if not view.paths("input"):  # an upload of predictions / targets / metadata only
+                    continue
+                rows = rows_of(plan, artefact["method"], classes, view.joined(model_ids=[model_id]).to_pandas())
+                estimates = estimate_for(estimator, rows)
+                if estimates:
+                    estimated[target] = {
+                        "n_samples": int(rows.predicted.size), "time_range": _time_range(rows),
+                        "values": {m: [e.value, e.lower, e.upper] for m, e in estimates.items()},
+                        "counts": counts_for(estimator, rows), "method": artefact["method"]}
+            if estimated:
+                out[model_id] = {"estimates": estimated}
         else:
             realized = {}
             for labelled_batch in info.get("batches") or []:
-                frame = _batch_view(data, {labelled_batch}, batch_id).joined(model_ids=[model_id]).to_pandas()
+                view = _batch_view(data, {labelled_batch}, batch_id)
+                if not view.paths("input"):
+                    continue
+                frame = view.joined(model_ids=[model_id]).to_pandas()
                 counts = counts_for(estimator, rows_of(plan, artefact["method"], classes, frame, labelled_only=True))
                 if counts:
                     realized[labelled_batch] = counts
@@ -172,7 +194,7 @@ def store_batch(session: Session, payload: dict[str, Any], carried: dict[str, An
     from mlcube_nb.server.services import estimation_results
 
     for model_id, outcome in result.items():
-        if "estimate" in outcome:
-            estimation_results.record_estimates(session, model_id, payload["batch_id"], outcome["estimate"])
+        for estimated_batch, estimate in (outcome.get("estimates") or {}).items():
+            estimation_results.record_estimates(session, model_id, estimated_batch, estimate)
         for labelled_batch, counts in (outcome.get("realized") or {}).items():
             estimation_results.record_realized(session, model_id, labelled_batch, counts)
