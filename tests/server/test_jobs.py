@@ -19,14 +19,13 @@ import requests
 from sqlalchemy import Engine, select, update
 
 from mlcube_nb import ML3PlatformClient
-from mlcube_nb.enums import JobStatus, StoragePolicy
+from mlcube_nb.enums import JobStatus
 from mlcube_nb.exceptions import (
     JobFailureException,
     JobNotFoundException,
     JobWaitTimeoutException,
     SDKClientException,
 )
-from mlcube_nb.models import DataSchema
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.engine import make_engine, make_session_factory, transaction
 from mlcube_nb.server.db.migrate import upgrade
@@ -39,7 +38,8 @@ from mlcube_nb.server.pipelines.base import Pipeline
 from mlcube_nb.server.settings import Settings
 from tests.conftest import _drop_postgres_database, _postgres_database
 from tests.server import job_steps
-from tests.server.data_helpers import Ctx, frame, inputs_of, make_ctx, regression_columns, tabular
+from tests.server.data_helpers import Ctx, frame, inputs_of, make_ctx, tabular
+from tests.server.reliability_helpers import company_with_task
 
 PIPELINES = {
     "sleep": Pipeline("sleep", (job_steps.sleep_step,), job_steps.record_run),
@@ -335,17 +335,6 @@ def test_concurrent_submissions_to_one_task_run_one_at_a_time_in_order(ctx: Ctx)
 # --- other executors and crash recovery ------------------------------------------------------------------
 
 
-def _company(client: ML3PlatformClient) -> tuple[str, str]:
-    client.create_company(name="c", address="a", vat="v")
-    project_id = client.create_project(name="p", description=None, default_storage_policy=StoragePolicy.MLCUBE)
-    from mlcube_nb.enums import DataStructure, TaskType
-
-    task_id = client.create_task(project_id=project_id, name="t", tags=[], task_type=TaskType.REGRESSION,
-                                 data_structure=DataStructure.TABULAR, optional_target=True)
-    client.add_data_schema(task_id, DataSchema(columns=regression_columns()))
-    return project_id, task_id
-
-
 def test_a_job_runs_on_a_dask_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -356,7 +345,7 @@ def test_a_job_runs_on_a_dask_cluster(tmp_path: Path) -> None:
         handle = serve_in_thread(settings)
         try:
             client = ML3PlatformClient(handle.url, key)
-            _, task_id = _company(client)
+            _, task_id = company_with_task(client)
             job_id = client.add_production_data(task_id, inputs=tabular(inputs_of(frame(100))))
             client.wait_job_completion(job_id, max_wait_timeout=120)
             assert client.get_job(job_id).status == "completed"
@@ -392,7 +381,7 @@ def test_kill_9_during_a_running_job_then_restart_completes_it_once(tmp_path: Pa
     server = _start(home, key, port)
     try:
         client = ML3PlatformClient(f"http://127.0.0.1:{port}", key)
-        _, task_id = _company(client)
+        _, task_id = company_with_task(client)
         job_id, killed = None, False
         for attempt in range(3):
             batch = inputs_of(frame(200_000, prefix=f"k{attempt}-"))
