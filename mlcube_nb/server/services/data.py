@@ -453,6 +453,26 @@ def _stored_ids(ingest: Ingest, categories: Sequence[str], *, kinds: Sequence[st
     return pa.concat_tables(pieces)
 
 
+def _stored_among(ingest: Ingest, ids: pa.ChunkedArray, categories: Sequence[str], *,
+                  model_id: str | None = None) -> pa.ChunkedArray:
+    """The stored ids (of files of these categories) that are among *ids*, read one file at a time.
+
+    Memory stays at one file's ids plus the new batch's, however many batches the task holds (the
+    whole task's ids, concatenated, cost gigabytes at millions of rows).
+    """
+    assert ingest.task is not None and ingest.schema is not None
+    id_name = ingest.schema.id.name
+    wanted = data_rules.norm_ids(ids)
+    value_set = pa.concat_arrays(wanted.chunks) if wanted.num_chunks != 1 else wanted.chunk(0)
+    found = [pa.array([], wanted.type)]
+    for row in stored_files(ingest.session, ingest.task.id, categories, model_id=model_id):
+        stored = data_rules.norm_ids(ingest.storage.read([row.path], [id_name])[id_name])
+        hit = pc.is_in(stored, value_set=value_set)
+        if pc.any(hit).as_py():
+            found += stored.filter(hit).chunks
+    return pa.chunked_array(found, wanted.type)
+
+
 def _main(loaded: list[Loaded], category: str, model_id: str | None = None) -> Loaded | None:
     return next((item for item in loaded if item.source.category == category and item.source.model_id == model_id
                  and item.conformed is not None), None)
@@ -491,7 +511,7 @@ def _check_historical(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     base = inputs or target
     assert base is not None
     refuse = ["input"] if inputs is not None else ["target"]
-    data_rules.refuse_known(base.source.label, base.ids, _stored_ids(ingest, refuse)["id"], "uploaded")
+    data_rules.refuse_known(base.source.label, base.ids, _stored_among(ingest, base.ids, refuse), "uploaded")
     for item in _others(loaded, base):
         if item.source.category == "target":
             data_rules.require_known(item.source.label, item.ids, base.ids, "the inputs of this batch")
@@ -510,7 +530,8 @@ def _check_historical(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
 def _check_production(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     inputs = _main(loaded, "input")
     if inputs is not None:
-        data_rules.refuse_known(inputs.source.label, inputs.ids, _stored_ids(ingest, ["input"])["id"], "uploaded")
+        data_rules.refuse_known(inputs.source.label, inputs.ids, _stored_among(ingest, inputs.ids, ["input"]),
+                                "uploaded")
         for item in _others(loaded, inputs):
             if item.source.category == "target":
                 data_rules.require_known(item.source.label, item.ids, inputs.ids, "the inputs of this batch")
@@ -533,14 +554,15 @@ def _attach(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
         touched |= batches
         category = item.source.category
         if category == "prediction":
-            data_rules.refuse_known(label, ids, _stored_ids(ingest, ["prediction"], model_id=item.source.model_id)
-                                    ["id"], "given predictions of this model")
+            data_rules.refuse_known(label, ids, _stored_among(ingest, ids, ["prediction"],
+                                                              model_id=item.source.model_id),
+                                    "given predictions of this model")
             in_batches = known.filter(pc.is_in(known["batch"], value_set=pa.array(sorted(batches), pa.string())))
             data_rules.require_same(label, ids, in_batches["id"], "production batches these samples belong to")
         elif category == "target":
-            data_rules.refuse_known(label, ids, _stored_ids(ingest, ["target"])["id"], "labelled")
+            data_rules.refuse_known(label, ids, _stored_among(ingest, ids, ["target"]), "labelled")
         else:
-            data_rules.refuse_known(label, ids, _stored_ids(ingest, [category])["id"], "given " + category)
+            data_rules.refuse_known(label, ids, _stored_among(ingest, ids, [category]), "given " + category)
     return sorted(touched)
 
 
@@ -549,7 +571,8 @@ def _check_targets(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     assert target is not None
     known = _stored_ids(ingest, ["input"], with_batch=True)
     data_rules.require_known(target.source.label, target.ids, known["id"], "the data uploaded to this task")
-    data_rules.refuse_known(target.source.label, target.ids, _stored_ids(ingest, ["target"])["id"], "labelled")
+    data_rules.refuse_known(target.source.label, target.ids, _stored_among(ingest, target.ids, ["target"]),
+                            "labelled")
     mask = pc.is_in(known["id"], value_set=pa.concat_arrays(data_rules.norm_ids(target.ids).chunks)
                     if len(target.ids) else pa.array([], known["id"].type))
     return sorted(set(known["batch"].filter(mask).to_pylist()))
