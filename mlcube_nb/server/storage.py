@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -87,6 +88,24 @@ class Storage:
     def location(self, rel: str) -> str | tuple[Any, str]:
         """How file readers reach *rel*: a local path (memory-mapped reads), else ``(filesystem, path)``."""
         return self.full(rel) if self.is_local else (self.fs, self.full(rel))
+
+    def fetch(self, rel: str) -> tuple[str, bool]:
+        """A local path to read *rel* from, and whether it is a temporary copy the caller must delete.
+
+        On a local root that is the file itself. From an object store the file is streamed to a
+        temporary file (the system's temp folder, never ``MLCUBE_HOME``) so it can be memory-mapped:
+        parsing a Parquet file over a remote file object holds about twice the table in memory.
+        """
+        if self.is_local:
+            return self.full(rel), False
+        handle, path = tempfile.mkstemp(prefix="mlcube-read-")
+        os.close(handle)
+        try:
+            self.fs.get_file(self.full(rel), path)
+        except BaseException:
+            _unlink(path)
+            raise
+        return path, True
 
     def open_writer(self, rel: str) -> Any:
         """A binary file object that streams to *rel* (an object store uploads it in large parts)."""

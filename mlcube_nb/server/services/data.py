@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
@@ -118,6 +119,7 @@ class Ingest:
     data_batch_type: str | None = None
     sources: list[Source] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    scratch: list[str] = field(default_factory=list)  # local copies of staged files read from an object store
 
     @property
     def upload_ids(self) -> list[str]:
@@ -226,8 +228,11 @@ def _accept(ingest: Ingest, parts: list[Part], check: Any) -> str:
     except BaseException:
         ingest.storage.delete(ingest.written)
         raise
-    finally:  # remote archives brought into staging to be read
+    finally:  # remote archives brought into staging to be read, local copies made for reading
         staging.remove(ingest.storage, [s.staged for s in ingest.sources if s.upload is None])
+        for path in ingest.scratch:
+            if os.path.exists(path):
+                os.unlink(path)
     _consume_uploads(ingest)
     return job.id
 
@@ -331,7 +336,7 @@ def _load(ingest: Ingest, source: Source) -> Loaded:
     if source.category.endswith("_images"):
         _bring_local(ingest, source)
         return Loaded(source)
-    location: data_files.Location = ingest.storage.location(source.staged) if source.staged else source.remote  # type: ignore
+    location = _location(ingest, source)
     if ingest.kind == "kpi":
         table = data_files.read_table(location, source.file_type, source.label)
         return Loaded(source, _conform_kpi(ingest, table, source.label))
@@ -344,6 +349,17 @@ def _load(ingest: Ingest, source: Source) -> Loaded:
     table = data_files.read_table(location, source.file_type, source.label,
                                   string_columns=[*ingest.schema.text_columns(), FILE_NAME])
     return Loaded(source, conform(table, expected))
+
+
+def _location(ingest: Ingest, source: Source) -> data_files.Location:
+    """Where to read a source: a staged file as a local path (a temporary copy from an object store), or remote."""
+    if source.staged is None:
+        assert source.remote is not None
+        return source.remote
+    path, temporary = ingest.storage.fetch(source.staged)
+    if temporary:
+        ingest.scratch.append(path)
+    return path
 
 
 def _has_images(ingest: Ingest, category: str) -> bool:
