@@ -23,6 +23,7 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 from mlcube_nb.monitoring.estimation_common import EstimationUnsupported
+from mlcube_nb.monitoring.plan import plan_for
 from mlcube_nb.server.pipelines.base import DataView, release_memory
 from mlcube_nb.server.pipelines.estimation_frames import (
     classes_of,
@@ -32,7 +33,6 @@ from mlcube_nb.server.pipelines.estimation_frames import (
     method_of,
     rows_of,
 )
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

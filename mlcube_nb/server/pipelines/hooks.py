@@ -31,17 +31,17 @@ import numpy as np
 import pyarrow.compute as pc
 
 from mlcube_nb.enums import DataStructure, MonitoringTarget
-from mlcube_nb.server.pipelines import estimation
-from mlcube_nb.server.pipelines.image_features import add_image_metrics
-from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
-from mlcube_nb.server.pipelines.monitoring_analysis import (
+from mlcube_nb.monitoring.kpi import update_kpi
+from mlcube_nb.monitoring.plan import plan_for
+from mlcube_nb.monitoring.task_analysis import (
     analyse_labelled,
     analyse_production,
     build_reference,
     derive,
     testable_quantities,
 )
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
+from mlcube_nb.server.pipelines import estimation
+from mlcube_nb.server.pipelines.image_features import add_image_metrics
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -176,7 +176,7 @@ def record_batch(session: Session, model_id: str, batch_id: str | None, outcomes
 
 
 def kpi_state(session: Session, kpi_id: str) -> dict[str, Any]:
-    """A KPI's monitoring state as :func:`~mlcube_nb.server.pipelines.kpi_analysis.update_kpi` takes it."""
+    """A KPI's monitoring state as :func:`~mlcube_nb.monitoring.kpi.update_kpi` takes it."""
     row = session.get(KpiStateRow, kpi_id)
     if row is None:
         return {}
