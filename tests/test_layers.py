@@ -85,6 +85,7 @@ def test_the_import_walker_sees_function_level_and_relative_imports(tmp_path: Pa
     assert "mlcube_nb.server.settings" in _imports(PACKAGE / "server" / "app.py")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: pipelines still write results through services (hooks.py and others)")
-def test_pipelines_import_no_service() -> None:
-    assert _violations("server/pipelines", ("mlcube_nb.server.services",)) == []
+def test_pipelines_import_no_service_and_no_database() -> None:
+    """Job steps run on workers that share nothing with the server: they read storage and compute, never the DB."""
+    forbidden = ("mlcube_nb.server.services", "mlcube_nb.server.db", "mlcube_nb.server.jobs", *WEB_AND_DB[:5])
+    assert _violations("server/pipelines", forbidden) == []

@@ -9,6 +9,7 @@ on the ITU-R BT.601 luma in 0–255.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -131,3 +132,17 @@ def _blur_along(grey: np.ndarray, axis: int, window: int) -> float:
     lost = np.maximum(0.0, d_original - d_blurred)
     total = d_original.sum()
     return float((total - lost.sum()) / total) if total > 0 else 1.0
+
+
+FILE_NAME = "file_name"
+"""Column of an image task's mapping table that names each sample's image file."""
+IMAGE_METRICS: dict[str, Callable[[Any], float]] = {
+    "image_brightness": image_brightness, "image_contrast": image_contrast,
+    "image_focus": image_focus, "image_blur": image_blur,
+}
+"""Every image quality metric the platform monitors, by its wire name."""
+
+
+def metric_column(metric: str) -> str:
+    """The derived column holding one image metric."""
+    return f"image::{metric}"

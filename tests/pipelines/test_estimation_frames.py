@@ -6,8 +6,8 @@ import pytest
 
 from mlcube_nb.enums import TaskType
 from mlcube_nb.monitoring.estimation_common import EstimationUnsupported
+from mlcube_nb.monitoring.plan import plan_for
 from mlcube_nb.server.pipelines.estimation_frames import classes_of, method_of
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
 
 SCHEMA = [{"name": "id", "role": "id"}, {"name": "ts", "role": "time_id"},
           {"name": "y", "role": "target", "data_type": "categorical", "possible_values": ["a", "b", "c"]},

@@ -32,9 +32,9 @@ from mlcube_nb.server.db.migrate import upgrade
 from mlcube_nb.server.db.tables import BatchRow, JobQueueRow, JobRow
 from mlcube_nb.server.embedded import serve_in_thread
 from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.jobs.catalog import Pipeline
 from mlcube_nb.server.jobs.runner import JobRunner
 from mlcube_nb.server.jobs.signals import JobSignals
-from mlcube_nb.server.pipelines.base import Pipeline
 from mlcube_nb.server.settings import Settings
 from tests.conftest import _drop_postgres_database, _postgres_database
 from tests.server import job_steps

@@ -56,7 +56,7 @@ class ExecutorHandle:
 
 def _warm() -> int:
     """A no-op submitted at start so pool workers spawn (and import the pipelines) before the first job."""
-    import mlcube_nb.server.pipelines.catalog  # noqa: F401 - the import is the warm-up
+    from mlcube_nb.server.pipelines import ingest, rag_evaluation, reference, retraining, topic_modeling  # noqa: F401
 
     return os.getpid()
 

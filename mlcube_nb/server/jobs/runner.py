@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mlcube_nb.server.db.engine import transaction
 from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.jobs.catalog import Pipeline, build_catalog
 from mlcube_nb.server.jobs.executors import ExecutorHandle, make_executor
 from mlcube_nb.server.jobs.signals import JobSignals, register_runner_wakeup
-from mlcube_nb.server.pipelines.base import Pipeline
 
 log = logging.getLogger("mlcube_nb.jobs")
 
@@ -89,9 +89,7 @@ class JobRunner:
     def start(self) -> None:
         """Create the executor, requeue what a dead runner left, and start the loop thread."""
         if self._pipelines is None:
-            from mlcube_nb.server.pipelines.catalog import all_pipelines
-
-            self._pipelines = all_pipelines()
+            self._pipelines = build_catalog()
         spec = self._executor_spec
         self.handle = spec if isinstance(spec, ExecutorHandle) else make_executor(spec)
         register_runner_wakeup(self._wake)

@@ -1,24 +1,17 @@
-"""What a pipeline is, the registry the runner looks pipelines up in, and the read-only view of stored data.
+"""What a pipeline step is, and the read-only view of stored data the steps read.
 
-A :class:`Pipeline` is a list of *steps* and a *finish*:
-
-- each step is a module-level function ``step(payload, carried) -> carried`` that runs on the executor
-  (a process pool, a Dask worker...): it gets the job's JSON payload and what the previous step
-  returned, reads Parquet through :class:`DataView`, computes, and returns JSON-able results;
-- ``finish(session, job, carried)`` runs in the server, in the same transaction that marks the job
-  completed, and is the only part that writes the database;
-- ``prepare(session, payload)`` (optional) runs in the server when the job is claimed and returns keys
-  merged into the payload: state the steps need that earlier jobs of the same queue may have changed
-  (e.g. a model's reference summary), read at claim time rather than at submission.
-
-Both must be idempotent: after a crash a job is run again from its first step.
+A pipeline is a tuple of *steps*: module-level functions ``step(payload, carried) -> carried`` that run on
+the executor (a process pool, a Dask worker...): each gets the job's JSON payload and what the previous
+step returned, reads Parquet through :class:`DataView`, calls pure code, and returns JSON-able results.
+Steps import no service and no database code; the server side of a job (what it reads when claimed and
+writes when it finishes) belongs to the owning service, and ``server/jobs/catalog.py`` joins the two.
+Steps must be idempotent: after a crash a job is run again from its first step.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -26,26 +19,8 @@ import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy.orm import Session
-
-    from mlcube_nb.server.db.tables import JobRow
 
 Step = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
-Finish = Callable[["Session", "JobRow", dict[str, Any]], None]
-Prepare = Callable[["Session", dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    """A named job body: steps on the executor, then the finishing write in the server."""
-
-    name: str
-    steps: tuple[Step, ...]
-    finish: Finish
-    prepare: Prepare | None = None
-
-
-PIPELINES: dict[str, Pipeline] = {}
 
 
 def release_memory() -> None:
@@ -72,12 +47,6 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
     except (OSError, AttributeError):
         return None
-
-
-def register(pipeline: Pipeline) -> Pipeline:
-    """Make *pipeline* runnable by name."""
-    PIPELINES[pipeline.name] = pipeline
-    return pipeline
 
 
 class DataView:

@@ -1,17 +1,17 @@
 """Label-free performance estimation in the data plane: fit on a reference, estimate each production batch.
 
-Three places, following :mod:`mlcube_nb.server.pipelines.hooks`:
+The executor half, following :mod:`mlcube_nb.server.pipelines.hooks`:
 
-- the reference job's step :func:`fit_step` (executor) fits the model's estimator once on its reference
-  (CBPE for classifiers with probabilities, DLE for regression) and stores it as a pickled artefact in
-  storage under a fresh name; :func:`store_reference` (server, job transaction) records where it is, or why
-  the model cannot be estimated;
-- :func:`prepare` (server, at claim time) tells a production or target job each model's artefact, and for
-  a target job which of the production batches it labels already hold an estimate;
-- the ingest job's step :func:`estimate_step` (executor) estimates the batch's metrics (and counts the
-  realised ones of rows that came with targets) — also of earlier batches whose predictions this upload
-  attaches —, or for a target upload counts the realised metrics of the newly labelled rows per
-  production batch; :func:`store_batch` writes them.
+- the reference job's step :func:`fit_step` fits the model's estimator once on its reference (CBPE for
+  classifiers with probabilities, DLE for regression) and stores it as a pickled artefact in storage under
+  a fresh name; ``services/estimation_results.store_fitted`` records where it is, or why the model cannot
+  be estimated;
+- at claim time ``services/estimation_results.batch_context`` tells a production or target job each
+  model's artefact, and for a target job which of the production batches it labels hold an estimate;
+- the ingest job's step :func:`estimate_step` estimates the batch's metrics (and counts the realised ones
+  of rows that came with targets) — also of earlier batches whose predictions this upload attaches —, or
+  for a target upload counts the realised metrics of the newly labelled rows per production batch;
+  ``services/estimation_results.store_batch_estimates`` writes them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 from mlcube_nb.monitoring.estimation_common import EstimationUnsupported
+from mlcube_nb.monitoring.plan import plan_for
 from mlcube_nb.server.pipelines.base import DataView, release_memory
 from mlcube_nb.server.pipelines.estimation_frames import (
     classes_of,
@@ -32,12 +33,9 @@ from mlcube_nb.server.pipelines.estimation_frames import (
     method_of,
     rows_of,
 )
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
-    from mlcube_nb.server.db.tables import JobRow
     from mlcube_nb.server.storage import Storage
 
 
@@ -96,24 +94,6 @@ def fit_on(context: dict[str, Any], view: DataView, carried: dict[str, Any]) -> 
     _save(view.storage, rel, {"method": method, "classes": list(classes), "estimator": estimator})
     return {**carried, "estimation": {"method": method, "artefact_path": rel, "metrics": list(estimator.metrics),
                                       "spread": estimator.spread.to_dict()}}
-
-
-def store_reference(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Reference-job finish: record the fitted estimator (or the refusal) and reset its statuses."""
-    result = carried.get("estimation")
-    if result is None:
-        return
-    from mlcube_nb.server.services import estimation_results
-
-    estimation_results.record_estimator(session, job.payload["model_id"], result, job_id=job.id)
-
-
-def prepare(session: Session, context: dict[str, Any]) -> dict[str, Any]:
-    """Claim-time context of a production / target job: per model its artefact and the batches it estimated."""
-    from mlcube_nb.server.services import estimation_results
-
-    return estimation_results.batch_context(session, [m["id"] for m in context.get("models", [])],
-                                            context.get("attached_batches") or [])
 
 
 def _batch_view(data: DataView, batch_ids: set[str], target_batch: str | None = None) -> DataView:
@@ -184,17 +164,3 @@ def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str,
                 out[model_id] = {"realized": realized}
     release_memory()
     return {**carried, "estimation": out}
-
-
-def store_batch(session: Session, payload: dict[str, Any], carried: dict[str, Any]) -> None:
-    """Ingest-job finish: write estimates, statuses, events (and realised values) in the job's transaction."""
-    result = carried.get("estimation")
-    if not result:
-        return
-    from mlcube_nb.server.services import estimation_results
-
-    for model_id, outcome in result.items():
-        for estimated_batch, estimate in (outcome.get("estimates") or {}).items():
-            estimation_results.record_estimates(session, model_id, estimated_batch, estimate)
-        for labelled_batch, counts in (outcome.get("realized") or {}).items():
-            estimation_results.record_realized(session, model_id, labelled_batch, counts)

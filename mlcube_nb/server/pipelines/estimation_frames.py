@@ -18,7 +18,7 @@ from mlcube_nb.monitoring.estimation_classification import ClassificationEstimat
 from mlcube_nb.monitoring.estimation_common import Estimate, EstimationUnsupported
 from mlcube_nb.monitoring.estimation_realized import classification_counts, regression_counts
 from mlcube_nb.monitoring.estimation_regression import RegressionEstimator, fit_regression
-from mlcube_nb.server.pipelines.monitoring_plan import MonitoringPlan
+from mlcube_nb.monitoring.plan import MonitoringPlan
 
 Estimator = ClassificationEstimator | RegressionEstimator
 CONFUSION_METRICS = ("accuracy", "precision", "recall", "f1")

@@ -1,22 +1,22 @@
-"""THE place where monitoring plugs into the data plane (ingest and reference pipelines call these).
+"""Where monitoring plugs into the data plane: the executor half of ingest and reference jobs.
 
-Three halves, matching the pipeline contract of :mod:`mlcube_nb.server.pipelines.base`:
+A job's monitoring has three parts; this module is the middle one:
 
-- ``prepare_*`` run in the server when the job is claimed: they read what the analysis needs from the
-  database (each model's reference summary, a KPI's state) into ``context["monitoring"]``. Jobs of one
-  task run in order, so the state read here is the one the previous job left.
-- ``analyse_*`` run on the executor (process pool / Dask worker), after the batch or reference has
+- when the job is claimed, ``services/batch_jobs.prepare`` reads what the analysis needs (each model's
+  reference summary, a KPI's state) into ``context["monitoring"]``; jobs of one task run in order, so the
+  state read is the one the previous job left;
+- ``analyse_*`` here run on the executor (process pool / Dask worker), after the batch or reference has
   been stored. They get ``context`` (task, schema columns, models, monitoring states — plain JSON) and a
   :class:`~mlcube_nb.server.pipelines.base.DataView` over the stored Parquet, and return a JSON-able
-  result (or None). No database access here.
-- ``store_*`` run in the server, inside the transaction that marks the job completed: statistics,
-  statuses, detection events and the deliveries they queue land together with the job's completion or
-  not at all, so a job re-run after a crash writes them exactly once.
+  result (or None). No database access here;
+- in the transaction that marks the job completed, ``services/monitoring_results`` writes statistics,
+  statuses, detection events and the deliveries they queue (``store_batch_analysis``,
+  ``store_reference_analysis``), so a job re-run after a crash writes them exactly once.
 
-Call order: a production batch -> ``prepare_batch``, ``analyse_batch("production", ...)``, ``store_batch``;
-a late target upload the same with kind ``target`` (only the newly labelled rows are tested); a KPI batch
-with kind ``kpi``; historical batches are not monitored. ``set_model_reference`` and
-``update_model_version_from_time_range`` -> ``analyse_reference`` then ``store_reference``.
+A production batch is analysed by ``analyse_batch("production", ...)``; a late target upload the same with
+kind ``target`` (only the newly labelled rows are tested); a KPI batch with kind ``kpi``; historical batches
+are not monitored. ``set_model_reference`` and ``update_model_version_from_time_range`` run
+``analyse_reference``.
 
 ``context`` keys: ``task`` (id, type, data_structure, optional_target, positive_class, project_id),
 ``schema`` (list of ColumnInfo dicts), ``models`` (id, name, version, with_probabilistic_output),
@@ -31,40 +31,21 @@ import numpy as np
 import pyarrow.compute as pc
 
 from mlcube_nb.enums import DataStructure, MonitoringTarget
-from mlcube_nb.server.pipelines import estimation
-from mlcube_nb.server.pipelines.image_features import add_image_metrics
-from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
-from mlcube_nb.server.pipelines.monitoring_analysis import (
+from mlcube_nb.monitoring.kpi import update_kpi
+from mlcube_nb.monitoring.plan import plan_for
+from mlcube_nb.monitoring.task_analysis import (
     analyse_labelled,
     analyse_production,
     build_reference,
     derive,
     testable_quantities,
 )
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
+from mlcube_nb.server.pipelines.image_features import add_image_metrics
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from mlcube_nb.server.pipelines.base import DataView
 
 MONITORED_KINDS = ("production", "target", "kpi")
-
-
-def prepare_batch(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-    """Add the current monitoring states (per model, or the KPI's) to a batch job's context."""
-    from mlcube_nb.server.services import monitoring_results
-
-    kind, context = payload.get("kind"), dict(payload.get("context") or {})
-    if kind == "kpi" and context.get("kpi"):
-        context["monitoring"] = {"kpi": monitoring_results.kpi_state(session, context["kpi"]["id"])}
-    elif kind in ("production", "target"):
-        states = {m["id"]: monitoring_results.reference_state(session, m["id"]) for m in context.get("models", [])}
-        context["monitoring"] = {"models": {k: v for k, v in states.items() if v is not None}}
-        context["estimation"] = estimation.prepare(session, context)  # label-free performance estimates
-    else:
-        return {}
-    return {"context": context}
 
 
 def _model_plans(context: dict[str, Any]) -> list[tuple[dict[str, Any], Any, dict[str, Any]]]:
@@ -119,21 +100,6 @@ def analyse_batch(kind: str, context: dict[str, Any], data: DataView) -> dict[st
     return {"models": results} if results else None
 
 
-def store_batch(session: Session, kind: str, context: dict[str, Any], result: dict[str, Any] | None) -> None:
-    """Write what :func:`analyse_batch` returned, in the job-completion transaction."""
-    if not result:
-        return
-    from mlcube_nb.server.services import monitoring_results
-
-    if "kpi" in result:
-        monitoring_results.record_kpi(session, context["kpi"]["id"], result["kpi"]["state"],
-                                      result["kpi"]["outcome"], batch_id=context.get("batch_id"))
-        return
-    for model_id, outcome in result.get("models", {}).items():
-        monitoring_results.record_batch(session, model_id, context.get("batch_id"), outcome["outcomes"],
-                                        outcome["state"])
-
-
 def analyse_reference(context: dict[str, Any], data: DataView) -> dict[str, Any] | None:
     """Summarise a model's new reference data (restricted to its time intervals) on the executor."""
     model = next((m for m in context.get("models", []) if m["id"] == context["model_id"]), None)
@@ -150,13 +116,3 @@ def analyse_reference(context: dict[str, Any], data: DataView) -> dict[str, Any]
     for metric in (state.get("evaluation") or {}).get("values", {}):
         quantities.append({"key": f"evaluation/{metric}", "target": None, "metric": None, "evaluation_metric": metric})
     return {"state": state, "notes": list(plan.notes), "quantities": quantities}
-
-
-def store_reference(session: Session, context: dict[str, Any], result: dict[str, Any] | None) -> None:
-    """Write what :func:`analyse_reference` returned, in the job-completion transaction."""
-    if not result:
-        return
-    from mlcube_nb.server.services import monitoring_results
-
-    monitoring_results.record_reference(session, context["model_id"], result["state"], result.get("notes", ()),
-                                        result.get("quantities", ()))

@@ -11,27 +11,16 @@ import io
 import os
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from mlcube_nb.monitoring.image_metrics import image_blur, image_brightness, image_contrast, image_focus
+from mlcube_nb.monitoring.image_metrics import FILE_NAME, IMAGE_METRICS, metric_column
 
 if TYPE_CHECKING:
     from mlcube_nb.server.pipelines.base import DataView
-
-FILE_NAME = "file_name"
-IMAGE_METRICS: dict[str, Callable[[Any], float]] = {
-    "image_brightness": image_brightness, "image_contrast": image_contrast,
-    "image_focus": image_focus, "image_blur": image_blur,
-}
-
-
-def metric_column(metric: str) -> str:
-    """The derived column holding one image metric."""
-    return f"image::{metric}"
 
 
 def _members(handle: Any, fmt: str) -> Iterator[tuple[str, bytes]]:

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mlcube_nb.server.db.tables import BatchRow
 from mlcube_nb.server.pipelines import estimation, hooks
-from mlcube_nb.server.pipelines.base import DataView, Pipeline, register, release_memory
+from mlcube_nb.server.pipelines.base import DataView, release_memory
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
-    from mlcube_nb.server.db.tables import JobRow
+    pass
 
 MAX_STAT_COLUMNS = 200
 TOP_VALUES = 5
@@ -86,17 +84,5 @@ def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     return {**carried, "analysis": result}
 
 
-def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Keep the statistics, let monitoring write its results, mark the batch ingested."""
-    payload = job.payload
-    batch = session.get(BatchRow, payload["batch_id"])
-    if batch is None:  # the task was deleted meanwhile
-        return
-    batch.stats = carried.get("stats")
-    hooks.store_batch(session, payload["kind"], payload["context"], carried.get("analysis"))
-    estimation.store_batch(session, payload, carried)
-    batch.ingested = True
-
-
-INGEST = register(Pipeline("ingest", (summarise, analyse, estimation.estimate_step), finish,
-                          prepare=hooks.prepare_batch))
+STEPS = (summarise, analyse, estimation.estimate_step)
+"""The ingest job's steps; its claim-time ``prepare`` and ``finish`` are ``services/batch_jobs.py``."""

@@ -23,18 +23,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
-from mlcube_nb.enums import JobStatus
 from mlcube_nb.rag_evaluation import Judgement, RagSample, make_judge, results_frame, summary
-from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import ReportRow
-from mlcube_nb.server.pipelines.base import DataView, Pipeline, register
+from mlcube_nb.server.pipelines.base import DataView
 from mlcube_nb.server.pipelines.ingest import view_of
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
     from mlcube_nb.rag_evaluation import Judge
-    from mlcube_nb.server.db.tables import JobRow
 
 JUDGE_PARTS = 8
 """Steps the LLM judge's work is split into: the job's progress moves after each."""
@@ -133,13 +128,5 @@ def store(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     return _store(payload, view, frame, samples, judgements, carried["judge"])
 
 
-def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Mark the report completed with its summary and results file."""
-    row = session.get(ReportRow, job.payload["report_id"])
-    if row is None:
-        return
-    row.status, row.summary = JobStatus.COMPLETED.value, carried["summary"]
-    row.result_path, row.error, row.finished_at = job.payload["result_path"], None, utcnow()
-
-
-RAG_EVALUATION = register(Pipeline("rag_evaluation", (evaluate, *([judge_part] * JUDGE_PARTS), store), finish))
+STEPS = (evaluate, *([judge_part] * JUDGE_PARTS), store)
+"""The report job's steps; ``services/reports.finish_job`` completes the report."""

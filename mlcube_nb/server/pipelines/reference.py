@@ -12,16 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
-from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import ModelRow, ReferenceRow
 from mlcube_nb.server.pipelines import estimation, hooks
-from mlcube_nb.server.pipelines.base import Pipeline, register, release_memory
+from mlcube_nb.server.pipelines.base import release_memory
 from mlcube_nb.server.pipelines.ingest import view_of
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
-    from mlcube_nb.server.db.tables import JobRow
+    pass
 
 
 def measure(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
@@ -43,29 +40,5 @@ def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     return {**carried, "analysis": analysis}
 
 
-def record_reference(session: Session, job: JobRow, carried: dict[str, Any], intervals: list[list[float]],
-                     segments: list[Any]) -> ModelRow | None:
-    """Record a measured reference on the job's model (replacing an earlier one) and store its monitoring summary.
-
-    Returns the model, or None when it was deleted meanwhile (then nothing is written).
-    """
-    payload = job.payload
-    model = session.get(ModelRow, payload["model_id"])
-    if model is None:
-        return None
-    row = session.get(ReferenceRow, model.id) or ReferenceRow(model_id=model.id, task_id=model.task_id)
-    row.intervals, row.segment_references = intervals, segments
-    row.n_rows, row.time_min, row.time_max = carried["n_rows"], carried["time_min"], carried["time_max"]
-    row.job_id, row.created_at = job.id, utcnow()
-    session.add(row)
-    hooks.store_reference(session, payload["context"], carried.get("analysis"))
-    estimation.store_reference(session, job, carried)
-    return model
-
-
-def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Record the reference's time intervals on the model and let monitoring write its part."""
-    record_reference(session, job, carried, job.payload["intervals"], job.payload.get("segment_references") or [])
-
-
-REFERENCE = register(Pipeline("reference", (measure, analyse, estimation.fit_step), finish))
+STEPS = (measure, analyse, estimation.fit_step)
+"""The reference job's steps; ``services/references.py`` records what they found when the job finishes."""

@@ -21,54 +21,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
 
 from mlcube_nb.retraining import ReportSpec, compute_report
-from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import BatchRow, DetectionEventRow, ModelRow, ReportRow, SuggestionRow
 from mlcube_nb.server.pipelines import estimation, hooks
-from mlcube_nb.server.pipelines.base import DataView, Pipeline, register
+from mlcube_nb.server.pipelines.base import DataView
 from mlcube_nb.server.pipelines.ingest import view_of
-from mlcube_nb.server.pipelines.reference import record_reference
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
-    from mlcube_nb.server.db.tables import JobRow
+    pass
 
 SAMPLE_ID = "sample_id"
 """Column of the samples Parquet holding the sample id (as text, as the wire carries it)."""
 
 
 # --- retraining_report --------------------------------------------------------------------------------
-
-
-def prepare_report(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-    """Where the new concept starts, read when the job runs (earlier jobs of the task may have raised events)."""
-    event = session.scalars(
-        select(DetectionEventRow).where(DetectionEventRow.task_id == payload["task_id"],
-                                        DetectionEventRow.event_type == "drift_on",
-                                        (DetectionEventRow.model_id == payload["model_id"])
-                                        | DetectionEventRow.model_id.is_(None))
-        .order_by(DetectionEventRow.created_at.desc(), DetectionEventRow.sample_timestamp.desc())).first()
-    batches = {f["batch_id"] for f in payload["view"]["files"] if f.get("kind") == "production"}
-    latest = session.scalars(select(BatchRow.id).where(BatchRow.id.in_(batches))
-                             .order_by(BatchRow.created_at.desc(), BatchRow.id.desc())).first()
-    return {"new_concept": {"since": _drift_start(session, event), "event_id": event.id if event is not None else None,
-                            "latest_batch_id": latest}}
-
-
-def _drift_start(session: Session, event: DetectionEventRow | None) -> float | None:
-    """When the drifted data begin: the start of the batch whose analysis raised the event.
-
-    The event's own sample timestamp is where the detector fired (the batch's last sample for the batch-level
-    tests, the alarm sample for sequential detectors), which lags the change, so the whole batch counts.
-    """
-    if event is None:
-        return None
-    batch = session.get(BatchRow, event.batch_id) if event.batch_id else None
-    starts = [t for t in (event.sample_timestamp, batch.time_min if batch is not None else None) if t is not None]
-    return min(starts) if starts else None
 
 
 def _origins(view: DataView) -> pd.DataFrame:
@@ -124,29 +91,8 @@ def weigh_and_forecast(payload: dict[str, Any], carried: dict[str, Any]) -> dict
     return {**carried, "summary": summary}
 
 
-def finish_report(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Record the suggestion of the report and mark the report completed (same transaction as the job)."""
-    payload = job.payload
-    report = session.get(ReportRow, payload["report_id"])
-    if report is None or session.get(ModelRow, payload["model_id"]) is None:
-        return  # the model (and so its reports) was deleted meanwhile
-    summary = dict(carried["summary"])
-    suggestion = session.scalars(select(SuggestionRow).where(SuggestionRow.report_id == report.id)).first()
-    if suggestion is None:
-        suggestion = SuggestionRow(model_id=payload["model_id"], report_id=report.id)
-    suggestion.suggestion_type = payload["spec"]["suggestion_type"]
-    suggestion.n_samples = summary["n_samples"]
-    suggestion.effective_sample_size = summary["effective_sample_size"]
-    suggestion.data_path = payload["result_path"]
-    session.add(suggestion)
-    session.flush()
-    report.summary = summary | {"suggestion_id": suggestion.id,
-                                "reference_size": payload.get("reference_size")}
-    report.status, report.error, report.finished_at = "completed", None, utcnow()
-    report.result_path = payload["result_path"]
-
-
-RETRAINING_REPORT = register(Pipeline("retraining_report", (weigh_and_forecast,), finish_report, prepare_report))
+REPORT_STEPS = (weigh_and_forecast,)
+"""Steps of ``retraining_report``; ``services/retraining.py`` prepares the job and records its report."""
 
 
 # --- retraining_reference -----------------------------------------------------------------------------
@@ -196,15 +142,5 @@ def estimate_reference(payload: dict[str, Any], carried: dict[str, Any]) -> dict
     return estimation.fit_on(payload["context"], _reference_view(payload), carried)
 
 
-def finish_reference(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Record the new version's reference (the suggestion's samples, no time intervals), mark the suggestion used."""
-    if record_reference(session, job, carried, [], []) is None:
-        return
-    suggestion = session.get(SuggestionRow, job.payload["suggestion_id"])
-    if suggestion is not None:
-        suggestion.executed = True
-
-
-RETRAINING_REFERENCE = register(Pipeline("retraining_reference",
-                                         (measure_reference, analyse_reference, estimate_reference),
-                                         finish_reference))
+REFERENCE_STEPS = (measure_reference, analyse_reference, estimate_reference)
+"""Steps of ``retraining_reference``; ``services/retraining_suggestions.py`` records the new reference."""

@@ -13,18 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from mlcube_nb.enums import JobStatus
-from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import ReportRow
-from mlcube_nb.server.pipelines.base import Pipeline, register
 from mlcube_nb.server.pipelines.ingest import view_of
 from mlcube_nb.server.storage import Storage
 from mlcube_nb.topics import TopicSettings, fit_topics
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
-    from mlcube_nb.server.db.tables import JobRow
+    pass
 
 SEED = 0
 
@@ -51,13 +46,5 @@ def model_topics(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, 
     return {**carried, "summary": summary, "result_path": payload["result_path"]}
 
 
-def finish(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
-    """Record the summary and the result file on the report row (a deleted report is left alone)."""
-    row = session.get(ReportRow, job.payload["report_id"])
-    if row is None:
-        return
-    row.summary, row.result_path = carried["summary"], carried["result_path"]
-    row.status, row.error, row.finished_at = JobStatus.COMPLETED.value, None, utcnow()
-
-
-TOPIC_MODELING = register(Pipeline("topic_modeling", (model_topics,), finish))
+STEPS = (model_topics,)
+"""The report job's steps; ``services/reports.finish_job`` completes the report."""

@@ -18,7 +18,7 @@ from mlcube_nb.monitoring import StatusMachine
 from mlcube_nb.monitoring.estimation_common import ReferenceSpread
 from mlcube_nb.monitoring.estimation_realized import merge_counts, n_labelled, realized_metrics
 from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import ModelRow, PerformanceEstimateRow, PerformanceEstimatorRow, TaskRow
+from mlcube_nb.server.db.tables import JobRow, ModelRow, PerformanceEstimateRow, PerformanceEstimatorRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import DetectionEventRow, QuantityStatusRow
 from mlcube_nb.server.services.monitoring_results import enqueue_deliveries
 
@@ -136,3 +136,19 @@ def record_realized(session: Session, model_id: str, batch_id: str, counts: dict
         merged = merge_counts(row.realized_counts, new)
         row.realized_counts, row.n_labelled = merged, n_labelled(merged)
         row.realized_value = _finite(realized_metrics(merged).get(row.metric_name))
+
+
+def store_fitted(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
+    """Reference-job finish: record the fitted estimator (or the refusal) and reset its statuses."""
+    result = carried.get("estimation")
+    if result is not None:
+        record_estimator(session, job.payload["model_id"], result, job_id=job.id)
+
+
+def store_batch_estimates(session: Session, carried: dict[str, Any]) -> None:
+    """Ingest-job finish: write estimates, statuses, events (and realised values) in the job's transaction."""
+    for model_id, outcome in (carried.get("estimation") or {}).items():
+        for estimated_batch, estimate in (outcome.get("estimates") or {}).items():
+            record_estimates(session, model_id, estimated_batch, estimate)
+        for labelled_batch, counts in (outcome.get("realized") or {}).items():
+            record_realized(session, model_id, labelled_batch, counts)

@@ -176,7 +176,7 @@ def record_batch(session: Session, model_id: str, batch_id: str | None, outcomes
 
 
 def kpi_state(session: Session, kpi_id: str) -> dict[str, Any]:
-    """A KPI's monitoring state as :func:`~mlcube_nb.server.pipelines.kpi_analysis.update_kpi` takes it."""
+    """A KPI's monitoring state as :func:`~mlcube_nb.monitoring.kpi.update_kpi` takes it."""
     row = session.get(KpiStateRow, kpi_id)
     if row is None:
         return {}
@@ -206,3 +206,38 @@ def record_kpi(session: Session, kpi_id: str, state: dict[str, Any], outcome: di
     if kpi.status != machine.status:
         kpi.status, kpi.status_insert_datetime = machine.status, utcnow()
         kpi.status_kpi_start_timestamp = outcome.get("start_timestamp")
+
+
+# --- what batch and reference jobs read when claimed and write when they finish ---------------------------
+
+
+def batch_context(session: Session, kind: str | None, context: dict[str, Any]) -> dict[str, Any] | None:
+    """The monitoring states a batch job's analysis starts from (per model, or the KPI's); None for other kinds.
+
+    Read when the job is claimed: jobs of one task run in order, so this is what the previous job left.
+    """
+    if kind == "kpi" and context.get("kpi"):
+        return {"kpi": kpi_state(session, context["kpi"]["id"])}
+    if kind in ("production", "target"):
+        states = {m["id"]: reference_state(session, m["id"]) for m in context.get("models", [])}
+        return {"models": {k: v for k, v in states.items() if v is not None}}
+    return None
+
+
+def store_batch_analysis(session: Session, context: dict[str, Any], result: dict[str, Any] | None) -> None:
+    """Write a batch job's analysis (statistics, statuses, events, deliveries) in its completion transaction."""
+    if not result:
+        return
+    if "kpi" in result:
+        record_kpi(session, context["kpi"]["id"], result["kpi"]["state"], result["kpi"]["outcome"],
+                   batch_id=context.get("batch_id"))
+        return
+    for model_id, outcome in result.get("models", {}).items():
+        record_batch(session, model_id, context.get("batch_id"), outcome["outcomes"], outcome["state"])
+
+
+def store_reference_analysis(session: Session, context: dict[str, Any], result: dict[str, Any] | None) -> None:
+    """Write a reference job's monitoring summary (and reset the model's statuses) in its completion transaction."""
+    if result:
+        record_reference(session, context["model_id"], result["state"], result.get("notes", ()),
+                         result.get("quantities", ()))

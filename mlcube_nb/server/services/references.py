@@ -20,11 +20,12 @@ from mlcube_nb.models import (
     UpdateModelVersionFromTimeRangeRequest,
     UpdateModelVersionRequest,
 )
-from mlcube_nb.server.db.tables import ModelRow, TaskRow
+from mlcube_nb.server.db.base import utcnow
+from mlcube_nb.server.db.tables import JobRow, ModelRow, ReferenceRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, data_rules, models, reports
+from mlcube_nb.server.services import data, data_rules, estimation_results, models, monitoring_results, reports
 from mlcube_nb.server.storage import Storage
 
 VIEW_CATEGORIES = ("input", "metadata", "target", "input_embedding", "target_embedding")
@@ -113,3 +114,30 @@ def _enqueue(session: Session, storage: Storage, model: ModelRow, default: Refer
                         task_id=task.id, model_id=model.id, payload=payload)
     return job.id
 
+
+# --- what a reference job writes when it finishes ---------------------------------------------------------
+
+
+def record_reference(session: Session, job: JobRow, carried: dict[str, Any], intervals: list[list[float]],
+                     segments: list[Any]) -> ModelRow | None:
+    """Record a measured reference on the job's model (replacing an earlier one), its monitoring summary and estimator.
+
+    Returns the model, or None when it was deleted meanwhile (then nothing is written).
+    """
+    payload = job.payload
+    model = session.get(ModelRow, payload["model_id"])
+    if model is None:
+        return None
+    row = session.get(ReferenceRow, model.id) or ReferenceRow(model_id=model.id, task_id=model.task_id)
+    row.intervals, row.segment_references = intervals, segments
+    row.n_rows, row.time_min, row.time_max = carried["n_rows"], carried["time_min"], carried["time_max"]
+    row.job_id, row.created_at = job.id, utcnow()
+    session.add(row)
+    monitoring_results.store_reference_analysis(session, payload["context"], carried.get("analysis"))
+    estimation_results.store_fitted(session, job, carried)
+    return model
+
+
+def finish_reference_job(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
+    """Finish of ``set_model_reference`` / time-range version jobs: the reference with its time intervals."""
+    record_reference(session, job, carried, job.payload["intervals"], job.payload.get("segment_references") or [])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import DataStructure, ErrorCode, JobStatus
 from mlcube_nb.models import ColumnInfo
+from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.jobs import queue
@@ -141,3 +142,15 @@ def require_results(row: ReportRow, storage_has: Callable[[str], bool], *, label
         raise Conflict(ErrorCode.CONFLICT, f"The results of {label} {row.id} are no longer stored; compute the "
                                            "report again")
     return row.result_path
+
+
+def finish_job(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
+    """Finish of a report's job: the report is completed with its summary and results file, in the job's transaction.
+
+    A report deleted meanwhile is left alone.
+    """
+    row = session.get(ReportRow, job.payload["report_id"])
+    if row is None:
+        return
+    row.status, row.summary = JobStatus.COMPLETED.value, carried["summary"]
+    row.result_path, row.error, row.finished_at = job.payload["result_path"], None, utcnow()

@@ -9,13 +9,25 @@ failed job shows as a report in ``error`` with the job's reason.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import DataStructure, DataType, ErrorCode, JobStatus, ModelMetricName, SuggestionType, TaskType
 from mlcube_nb.models import ComputeRetrainingReportRequest
 from mlcube_nb.retraining import ReportSpec
-from mlcube_nb.server.db.tables import ModelRow, ReferenceRow, ReportRow, TaskRow
+from mlcube_nb.server.db.base import utcnow
+from mlcube_nb.server.db.tables import (
+    BatchRow,
+    DetectionEventRow,
+    JobRow,
+    ModelRow,
+    ReferenceRow,
+    ReportRow,
+    SuggestionRow,
+    TaskRow,
+)
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services import data, models, reports
@@ -135,3 +147,55 @@ def latest_completed(*, session: Session, caller: Caller, model_id: str) -> tupl
     else:
         state = f"the latest one is {reports[0].status}: wait for job {reports[0].job_id} to complete"
     raise NotFound(ErrorCode.REPORT_NOT_FOUND, f"Model {model.id} has no completed retraining report: {state}")
+
+
+# --- the report's job: what it reads when claimed and writes when it finishes ------------------------------
+
+
+def prepare_report_job(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Where the new concept starts, read when the job runs (earlier jobs of the task may have raised events)."""
+    event = session.scalars(
+        select(DetectionEventRow).where(DetectionEventRow.task_id == payload["task_id"],
+                                        DetectionEventRow.event_type == "drift_on",
+                                        (DetectionEventRow.model_id == payload["model_id"])
+                                        | DetectionEventRow.model_id.is_(None))
+        .order_by(DetectionEventRow.created_at.desc(), DetectionEventRow.sample_timestamp.desc())).first()
+    batches = {f["batch_id"] for f in payload["view"]["files"] if f.get("kind") == "production"}
+    latest = session.scalars(select(BatchRow.id).where(BatchRow.id.in_(batches))
+                             .order_by(BatchRow.created_at.desc(), BatchRow.id.desc())).first()
+    return {"new_concept": {"since": _drift_start(session, event), "event_id": event.id if event is not None else None,
+                            "latest_batch_id": latest}}
+
+
+def _drift_start(session: Session, event: DetectionEventRow | None) -> float | None:
+    """When the drifted data begin: the start of the batch whose analysis raised the event.
+
+    The event's own sample timestamp is where the detector fired (the batch's last sample for the batch-level
+    tests, the alarm sample for sequential detectors), which lags the change, so the whole batch counts.
+    """
+    if event is None:
+        return None
+    batch = session.get(BatchRow, event.batch_id) if event.batch_id else None
+    starts = [t for t in (event.sample_timestamp, batch.time_min if batch is not None else None) if t is not None]
+    return min(starts) if starts else None
+
+
+def finish_report_job(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
+    """Record the suggestion of the report and mark the report completed (same transaction as the job)."""
+    payload = job.payload
+    report = session.get(ReportRow, payload["report_id"])
+    if report is None or session.get(ModelRow, payload["model_id"]) is None:
+        return  # the model (and so its reports) was deleted meanwhile
+    summary = dict(carried["summary"])
+    suggestion = session.scalars(select(SuggestionRow).where(SuggestionRow.report_id == report.id)).first()
+    if suggestion is None:
+        suggestion = SuggestionRow(model_id=payload["model_id"], report_id=report.id)
+    suggestion.suggestion_type = payload["spec"]["suggestion_type"]
+    suggestion.n_samples = summary["n_samples"]
+    suggestion.effective_sample_size = summary["effective_sample_size"]
+    suggestion.data_path = payload["result_path"]
+    session.add(suggestion)
+    session.flush()
+    report.summary = summary | {"suggestion_id": suggestion.id, "reference_size": payload.get("reference_size")}
+    report.status, report.error, report.finished_at = JobStatus.COMPLETED.value, None, utcnow()
+    report.result_path = payload["result_path"]

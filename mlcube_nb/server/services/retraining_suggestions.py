@@ -25,11 +25,11 @@ from mlcube_nb.models import (
     UpdateModelVersionBySuggestionIdRequest,
     UpdateModelVersionRequest,
 )
-from mlcube_nb.server.db.tables import ModelRow, ReportRow, SuggestionRow
+from mlcube_nb.server.db.tables import JobRow, ModelRow, ReportRow, SuggestionRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import data, data_rules, models, reports
+from mlcube_nb.server.services import data, data_rules, models, references, reports
 from mlcube_nb.server.services.retraining import DEFAULT_METRIC, SUPPORTED_TYPES, VIEW_CATEGORIES, task_of
 from mlcube_nb.server.storage import Storage
 
@@ -123,3 +123,12 @@ def new_version(*, session: Session, caller: Caller, storage: Storage,
     job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="retraining_reference", project_id=task.project_id,
                         task_id=task.id, model_id=new.id, payload=payload)
     return job.id
+
+
+def finish_reference_job(session: Session, job: JobRow, carried: dict[str, Any]) -> None:
+    """Record the new version's reference (the suggestion's samples, no time intervals), mark the suggestion used."""
+    if references.record_reference(session, job, carried, [], []) is None:
+        return
+    suggestion = session.get(SuggestionRow, job.payload["suggestion_id"])
+    if suggestion is not None:
+        suggestion.executed = True

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mlcube_nb.monitoring import ReferenceSummary, analyse_batch, summarise_reference
-from mlcube_nb.server.pipelines.monitoring_analysis import ALPHA, ALPHA_WARNING
+from mlcube_nb.monitoring.task_analysis import ALPHA, ALPHA_WARNING
 
 KPI_REFERENCE_SIZE = 300
 MIN_BATCH = 5

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
-from mlcube_nb.server.pipelines.monitoring_analysis import _bootstrap_rows, analyse_production, build_reference
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
-from tests.pipelines.test_monitoring_analysis import MODEL, SCHEMA, TASK
+from mlcube_nb.monitoring.kpi import update_kpi
+from mlcube_nb.monitoring.plan import plan_for
+from mlcube_nb.monitoring.task_analysis import _bootstrap_rows, analyse_production, build_reference
+from tests.monitoring.test_task_analysis import MODEL, SCHEMA, TASK
 
 
 def _ar(n: int, rng: np.random.Generator, phi: float = 0.95) -> np.ndarray:

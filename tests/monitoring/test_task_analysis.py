@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcube_nb.server.pipelines.monitoring_analysis import analyse_labelled, analyse_production, build_reference
-from mlcube_nb.server.pipelines.monitoring_plan import plan_for
+from mlcube_nb.monitoring.plan import plan_for
+from mlcube_nb.monitoring.task_analysis import analyse_labelled, analyse_production, build_reference
 
 SCHEMA = [
     {"name": "sample_id", "role": "id", "data_type": "string", "is_nullable": False},
@@ -94,7 +94,7 @@ def test_text_tasks_monitor_length_and_sentiment(language: str) -> None:
 
 
 def test_kpi_collects_a_reference_then_tests_batches() -> None:
-    from mlcube_nb.server.pipelines.kpi_analysis import update_kpi
+    from mlcube_nb.monitoring.kpi import update_kpi
 
     rng = np.random.default_rng(4)
     state, outcome = update_kpi({}, rng.normal(10, 1, 200))

@@ -30,8 +30,8 @@ from mlcube_nb.monitoring import (
 from mlcube_nb.monitoring.calibration import MIN_CHUNKS, stream_inflation
 from mlcube_nb.monitoring.evaluation_classification import classification_metrics
 from mlcube_nb.monitoring.evaluation_regression import regression_metrics
+from mlcube_nb.monitoring.plan import MonitoringPlan, Quantity
 from mlcube_nb.monitoring.text_metrics import text_length, text_sentiment
-from mlcube_nb.server.pipelines.monitoring_plan import MonitoringPlan, Quantity
 
 ALPHA, ALPHA_WARNING = 0.01, 0.05
 MIN_ROWS = 30

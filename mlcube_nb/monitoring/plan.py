@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlcube_nb.enums import DataStructure, MonitoringMetric, MonitoringTarget, TaskType
-from mlcube_nb.server.pipelines.image_features import FILE_NAME, IMAGE_METRICS, metric_column
+from mlcube_nb.monitoring.image_metrics import FILE_NAME, IMAGE_METRICS, metric_column
 
 NUMERIC_TYPES = {"float", "integer"}
 CATEGORICAL_TYPES = {"categorical", "string", "bool"}
