@@ -6,18 +6,10 @@ import numpy as np
 import pandas as pd
 
 from mlcube_nb.enums import MonitoringStatus, MonitoringTarget
+from tests.monitoring.test_calibration import ar_cycle
 from tests.server.data_helpers import CATEGORIES, inputs_of, make_ctx, tabular, target_of
 
 N_REF, N_BATCH, N_BATCHES = 8000, 1000, 2
-
-
-def _ar_cycle(n: int, rng: np.random.Generator, phi: float = 0.95, period: int = 24) -> np.ndarray:
-    noise = rng.normal(size=n) * np.sqrt(1 - phi**2)
-    x = np.empty(n)
-    x[0] = rng.normal()
-    for i in range(1, n):
-        x[i] = phi * x[i - 1] + noise[i]
-    return x + np.sin(2 * np.pi * np.arange(n) / period)
 
 
 def _stream(n: int) -> pd.DataFrame:
@@ -26,8 +18,8 @@ def _stream(n: int) -> pd.DataFrame:
     sticky = np.repeat(rng.integers(0, 3, n // 50 + 1), 50)[:n]
     return pd.DataFrame({
         "id": [f"r{i}" for i in range(n)], "ts": np.arange(n, dtype=float),
-        "x1": _ar_cycle(n, rng), "x2": _ar_cycle(n, rng), "color": np.asarray(CATEGORIES)[sticky],
-        "y": _ar_cycle(n, rng),
+        "x1": ar_cycle(n, rng), "x2": ar_cycle(n, rng), "color": np.asarray(CATEGORIES)[sticky],
+        "y": ar_cycle(n, rng),
     })
 
 
