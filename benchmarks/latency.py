@@ -231,8 +231,10 @@ def big_batch(url: str, api_key: str, folder: Path, runs: int) -> tuple[float, f
 def analysis(runs: int) -> tuple[float, float]:
     reference = make_frame(1_000_000, seed=1).drop(columns=["sample_id", "timestamp"])
     batch = make_frame(1_000_000, seed=2).drop(columns=["sample_id", "timestamp"])
-    prepared = summarise_reference(reference)
-    numeric = batch.select_dtypes("number").to_numpy()
+    numeric_columns = list(reference.select_dtypes("number").columns)
+    categorical_columns = [c for c in reference.columns if c.startswith("cat_")]
+    prepared = summarise_reference(reference, numeric_columns, categorical_columns, n_jobs=2)
+    numeric = batch[numeric_columns].to_numpy()
     ours = statistics.median(timed(lambda: analyse_batch(prepared, batch, n_jobs=2)) for _ in range(runs))
     floor = statistics.median(timed(lambda: np.sort(numeric, axis=0)) for _ in range(runs))
     return ours, floor
