@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from IPython.core.error import UsageError
 
@@ -19,6 +21,7 @@ def test_performance_command_shows_estimates_per_batch(drifted: Drifted) -> None
     assert len(view.groups["accuracy"]) >= 2  # the calm and the drifting batch (other tests may add more)
     page = view._repr_html_()
     assert page.count("data:image/png;base64,") == len(view.groups) and "mlcube-badge" in page
+    assert "e+09" not in page and re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} – ", page)  # time ranges as dates
     assert "Estimated performance of churn-model@v1" in repr(view)
     assert list(view.df.columns)[:3] == ["model_id", "batch_id", "from_timestamp"]
     task = drifted.client.get_task(drifted.task_id).name

@@ -23,7 +23,7 @@ from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.enums import ErrorCode
 from mlcube_nb.exceptions import SDKClientException
 from mlcube_nb.models import EstimatedPerformance, Model
-from mlcube_nb.notebook.display import STATUS_STYLE, Table, badge
+from mlcube_nb.notebook.display import STATUS_STYLE, Html, Table, badge, nowrap, when
 from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
 
 __all__ = ["PerformanceTab", "PerformanceView", "by_metric", "performance_chart", "performance_table"]
@@ -85,9 +85,18 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
+def _span(start: float | None, end: float | None) -> Html | str:
+    """A batch's time range on one line in UTC minutes, ``2024-01-02 09:19 – 17:39`` (the end's date if it differs)."""
+    if start is None or end is None:
+        return "—"
+    first, last = when(start)[:16], when(end)[:16]
+    shown = f"{first} – {last[11:] if last[:10] == first[:10] else last}"
+    return nowrap(shown, title=f"{when(start)} – {when(end)} UTC")
+
+
 def performance_table(items: Sequence[EstimatedPerformance], title: str = "") -> Table:
     """One row per batch and metric: time range, rows, estimate and band, realised value, status."""
-    rows = ([i.metric_name.value, f"{_number(i.from_timestamp)} – {_number(i.to_timestamp)}", i.n_samples,
+    rows = ([i.metric_name.value, _span(i.from_timestamp, i.to_timestamp), i.n_samples,
              _number(i.estimated_value), f"[{_number(i.lower)}, {_number(i.upper)}]", _number(i.realized_value),
              i.n_labelled, badge(i.status)] for i in items)
     return Table(["Metric", "Time range", "Rows", "Estimate", "Band", "Realised", "Labelled", "Status"], rows,
