@@ -72,30 +72,12 @@ def calibrate_reference(
     cache: dict[str, np.ndarray] = {}
     for target, partition in partitions.items():
         matrix = encode_columns(df, targets[target], rows, categorical, coded, cache)
-        bins = assign_bins(partition, matrix, rng)
+        bins = partition.assign(matrix, rng=rng)
         at = blocks if rows is None else blocks[rows]
         prefix = _prefix(at, bins, partition.reference_counts.size)
         cv = math.sqrt(2.0 / max(partition.reference_counts.size - 1, 1))
         members[f"quanttree:{target}"] = _member("quanttree", prefix, sizes, block, n, _quanttree_values, cv)
     return Calibration(n, MappingProxyType(members))
-
-
-def assign_bins(partition: QuantTreePartition, matrix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The QuantTree bin of every row (ties broken with ``rng`` as :meth:`QuantTreePartition.bin_counts` does)."""
-    out = np.full(matrix.shape[0], partition.reference_counts.size - 1, dtype=np.int64)
-    remaining = np.arange(matrix.shape[0])
-    for k, (dim, threshold, tie_break, lower) in enumerate(
-        zip(partition.dims, partition.thresholds, partition.tie_breaks, partition.lower, strict=True)
-    ):
-        values = matrix[remaining, dim]
-        inside = values < threshold if lower else values > threshold
-        tied = np.flatnonzero(values == threshold)
-        if tied.size:
-            draws = rng.random(tied.size)
-            inside[tied] = draws <= tie_break if lower else draws >= tie_break
-        out[remaining[inside]] = k
-        remaining = remaining[~inside]
-    return out
 
 
 def _numeric_cells(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

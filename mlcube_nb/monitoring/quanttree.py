@@ -75,11 +75,11 @@ class QuantTreePartition:
         counts = np.append(np.full(n_bins - 1, per_bin), remaining.size)
         return cls(dims.astype(np.int64), thresholds, ties, lower.astype(bool), counts.astype(np.int64))
 
-    def bin_counts(self, batch: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
-        """Count the batch rows falling into each bin (ties broken with ``rng``)."""
+    def assign(self, batch: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """The bin of every batch row (ties on a threshold broken with ``rng``, in a fixed order)."""
         x = _as_matrix(batch)
+        out = np.full(x.shape[0], self.reference_counts.size - 1, dtype=np.int64)
         remaining = np.arange(x.shape[0])
-        counts = np.empty(self.reference_counts.size, dtype=np.int64)
         for k, (dim, threshold, tie_break, lower) in enumerate(
             zip(self.dims, self.thresholds, self.tie_breaks, self.lower, strict=True)
         ):
@@ -89,10 +89,13 @@ class QuantTreePartition:
             if tied.size:
                 draws = rng.random(tied.size)
                 inside[tied] = draws <= tie_break if lower else draws >= tie_break
-            counts[k] = int(inside.sum())
+            out[remaining[inside]] = k
             remaining = remaining[~inside]
-        counts[-1] = remaining.size
-        return counts
+        return out
+
+    def bin_counts(self, batch: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """Count the batch rows falling into each bin (ties broken with ``rng``)."""
+        return np.bincount(self.assign(batch, rng=rng), minlength=self.reference_counts.size).astype(np.int64)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (an infinite threshold, from a missing-value code, becomes None)."""
