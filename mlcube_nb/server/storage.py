@@ -177,10 +177,11 @@ class Storage:
         """Whether *rel* is stored."""
         return bool(self.fs.exists(self.full(rel)))
 
-    def listing(self, folder: str) -> dict[str, float | None]:
-        """Files under *folder* (relative paths) with their modification time (None when the store has none)."""
+    def listing(self, folder: str = "") -> dict[str, float | None]:
+        """Files under *folder* (the whole root by default) by relative path, with their modification time
+        (None when the store keeps none)."""
         try:
-            found = self.fs.find(self.full(folder), detail=True)
+            found = self.fs.find(self.full(folder) if folder else self.root, detail=True)
         except FileNotFoundError:
             return {}
         return {full[len(self.root) + 1:]: _mtime(info) for full, info in found.items()
@@ -189,10 +190,6 @@ class Storage:
     def open(self, rel: str, mode: str = "rb") -> Any:
         """A file object for *rel*."""
         return self.fs.open(self.full(rel), mode)
-
-    def dataset(self, rels: Sequence[str]) -> ds.Dataset:
-        """A pyarrow dataset over the given Parquet files (and only those)."""
-        return ds.dataset([self.full(r) for r in rels], format="parquet", filesystem=self.fs)
 
     def read(self, rels: Sequence[str], columns: Sequence[str] | None = None,
              time_column: str | None = None, intervals: Sequence[Sequence[float]] | None = None) -> pa.Table:
@@ -226,18 +223,12 @@ class Storage:
         """
         removed: list[str] = []
         now = time.time()
-        try:
-            found = self.fs.find(self.root, detail=True)
-        except FileNotFoundError:
-            return removed
-        for full, info in found.items():
-            rel = full[len(self.root) + 1:] if full.startswith(self.root + "/") else full
+        for rel, modified in self.listing().items():
             if rel in known or rel.startswith(STAGING + "/"):
                 continue
-            modified = _mtime(info)
             if modified is not None and now - modified < older_than_s:
                 continue
-            self.fs.rm_file(full)
+            self.fs.rm_file(self.full(rel))
             removed.append(rel)
         return removed
 

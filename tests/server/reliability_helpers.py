@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ import requests
 from mlcube_nb import ML3PlatformClient
 from mlcube_nb.enums import DataStructure, StoragePolicy, TaskType
 from mlcube_nb.models import DataSchema
+from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
+from mlcube_nb.server.settings import Settings
 from tests.server.data_helpers import regression_columns
 
 
@@ -140,3 +144,13 @@ def route_table(routes: list[Any], prefix: str = "") -> list[RouteEntry]:
         elif hasattr(route, "routes"):
             table += route_table(route.routes, prefix + getattr(route, "path", ""))
     return table
+
+
+@contextmanager
+def quiet_platform(home: Path) -> Iterator[ServerHandle]:
+    """An embedded platform on its own home (threads for jobs, warnings only in the log), stopped on exit."""
+    handle = serve_in_thread(Settings(home=home, executor="thread:2", log_level="warning"))
+    try:
+        yield handle
+    finally:
+        handle.stop()

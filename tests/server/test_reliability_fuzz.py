@@ -13,7 +13,6 @@ import itertools
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import hypothesis
 import hypothesis.errors
@@ -23,12 +22,11 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 
 from mlcube_nb import ML3PlatformClient
-from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
-from mlcube_nb.server.settings import Settings
+from mlcube_nb.server.embedded import ServerHandle
 from tests.conftest import Platform
 from tests.server.data_helpers import make_ctx
 from tests.server.integration_helpers import SLACK, rule_body
-from tests.server.reliability_helpers import route_table
+from tests.server.reliability_helpers import quiet_platform, route_table
 from tests.wire import Wire
 
 pytestmark = pytest.mark.reliability
@@ -50,12 +48,8 @@ class Tally:
 
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    home: Path = tmp_path_factory.mktemp("fuzz")
-    handle = serve_in_thread(Settings(home=home, executor="thread:2", log_level="warning"))
-    try:
+    with quiet_platform(tmp_path_factory.mktemp("fuzz")) as handle:
         yield handle
-    finally:
-        handle.stop()
 
 
 def _real_ids(handle: ServerHandle) -> tuple[str, dict[str, str]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -20,12 +19,11 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase
 
-from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
-from mlcube_nb.server.settings import Settings
+from mlcube_nb.server.embedded import ServerHandle
 from tests.conftest import Platform
 from tests.server.data_helpers import frame, inputs_of, make_ctx, tabular
 from tests.server.integration_helpers import SLACK, new_credentials, rule_body
-from tests.server.reliability_helpers import route_table
+from tests.server.reliability_helpers import quiet_platform, route_table
 from tests.wire import Wire
 
 pytestmark = pytest.mark.reliability
@@ -39,12 +37,8 @@ UNKNOWN_KINDS = ("group_id", "report_id", "partner_model_id", "segment_id", "det
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    home: Path = tmp_path_factory.mktemp("tenancy")
-    handle = serve_in_thread(Settings(home=home, executor="thread:2", log_level="warning"))
-    try:
+    with quiet_platform(tmp_path_factory.mktemp("tenancy")) as handle:
         yield handle
-    finally:
-        handle.stop()
 
 
 def _company_a(handle: ServerHandle, marker: str) -> tuple[Wire, dict[str, str]]:

@@ -120,3 +120,8 @@ def _left_join(base: pa.Table, other: pa.Table, key: str) -> pa.Table:
         joined = joined.append_column(other.schema.field(column), pc.take(other[column], joined[row]))
     return joined.drop_columns([row])
 
+
+def view_of(payload: dict[str, Any]) -> DataView:
+    """The job's stored files, readable from any worker (the payload carries the storage URL and options)."""
+    return DataView({**payload["view"], "storage_url": payload["storage_url"],
+                     "storage_options": payload.get("storage_options")})

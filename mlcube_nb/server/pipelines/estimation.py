@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlcube_nb.monitoring.estimation_common import EstimationUnsupported
 from mlcube_nb.monitoring.plan import plan_for
-from mlcube_nb.server.pipelines.base import DataView, release_memory
+from mlcube_nb.server.pipelines.base import DataView, release_memory, view_of
 from mlcube_nb.server.pipelines.estimation_frames import (
     classes_of,
     counts_for,
@@ -37,12 +37,6 @@ from mlcube_nb.server.pipelines.estimation_frames import (
 if TYPE_CHECKING:
 
     from mlcube_nb.server.storage import Storage
-
-
-def view_of(payload: dict[str, Any]) -> DataView:
-    """The job's stored files (as :func:`mlcube_nb.server.pipelines.ingest.view_of`, which imports this module)."""
-    return DataView({**payload["view"], "storage_url": payload["storage_url"],
-                     "storage_options": payload.get("storage_options")})
 
 
 def _model(context: dict[str, Any], model_id: str) -> dict[str, Any] | None:

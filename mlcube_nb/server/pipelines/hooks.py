@@ -45,7 +45,6 @@ from mlcube_nb.server.pipelines.image_features import add_image_metrics
 if TYPE_CHECKING:
     from mlcube_nb.server.pipelines.base import DataView
 
-MONITORED_KINDS = ("production", "target", "kpi")
 
 
 def _model_plans(context: dict[str, Any]) -> list[tuple[dict[str, Any], Any, dict[str, Any]]]:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlcube_nb.server.pipelines import estimation, hooks
-from mlcube_nb.server.pipelines.base import DataView, release_memory
+from mlcube_nb.server.pipelines.base import DataView, release_memory, view_of
 
 if TYPE_CHECKING:
 
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 
 MAX_STAT_COLUMNS = 200
 TOP_VALUES = 5
-
-
-def view_of(payload: dict[str, Any]) -> DataView:
-    """The job's stored files, readable from any worker."""
-    return DataView({**payload["view"], "storage_url": payload["storage_url"],
-                     "storage_options": payload.get("storage_options")})
 
 
 def _number(value: Any) -> float | None:

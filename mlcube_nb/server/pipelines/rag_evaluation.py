@@ -24,8 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from mlcube_nb.rag_evaluation import Judgement, RagSample, make_judge, results_frame, summary
-from mlcube_nb.server.pipelines.base import DataView
-from mlcube_nb.server.pipelines.ingest import view_of
+from mlcube_nb.server.pipelines.base import DataView, view_of
 
 if TYPE_CHECKING:
 

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow.compute as pc
 
 from mlcube_nb.server.pipelines import estimation, hooks
-from mlcube_nb.server.pipelines.base import release_memory
-from mlcube_nb.server.pipelines.ingest import view_of
+from mlcube_nb.server.pipelines.base import release_memory, view_of
 
 if TYPE_CHECKING:
 

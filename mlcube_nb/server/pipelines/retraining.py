@@ -24,8 +24,7 @@ import pyarrow.compute as pc
 
 from mlcube_nb.retraining import ReportSpec, compute_report
 from mlcube_nb.server.pipelines import estimation, hooks
-from mlcube_nb.server.pipelines.base import DataView
-from mlcube_nb.server.pipelines.ingest import view_of
+from mlcube_nb.server.pipelines.base import DataView, view_of
 
 if TYPE_CHECKING:
 

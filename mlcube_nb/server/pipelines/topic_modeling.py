@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from mlcube_nb.server.pipelines.ingest import view_of
-from mlcube_nb.server.storage import Storage
+from mlcube_nb.server.pipelines.base import view_of
 from mlcube_nb.topics import TopicSettings, fit_topics
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ def model_topics(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, 
     result = pa.table({"sample_id": pa.array([str(v) for v in frame[view.id_column]], pa.string()),
                        "timestamp": pa.array(frame[view.time_column].astype(float), pa.float64()),
                        "topic": pa.array(model.labels, pa.string())})
-    Storage(payload["storage_url"], payload.get("storage_options")).write_table(payload["result_path"], result)
+    view.storage.write_table(payload["result_path"], result)
     summary = model.summary() | {"text_columns": columns, "language": payload.get("language"), "seed": SEED}
     return {**carried, "summary": summary, "result_path": payload["result_path"]}
 
