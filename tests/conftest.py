@@ -13,7 +13,7 @@ import pytest
 
 from mlcube_nb.server.db.engine import make_session_factory, transaction
 from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
-from mlcube_nb.server.services import identity
+from mlcube_nb.server.services.accounts import identity
 from mlcube_nb.server.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("MLCUBE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -125,7 +125,7 @@ def _local_key(handle: ServerHandle, home: Path, username: str) -> str:
     """The local user's key: the one saved in the home if it still works, else a fresh one (saved 0600)."""
     from mlcube_nb.server.db.engine import make_session_factory, transaction
     from mlcube_nb.server.errors import Unauthorized
-    from mlcube_nb.server.services import identity
+    from mlcube_nb.server.services.accounts import identity
 
     path = home / _KEY_FOLDER / f"{username}.key"
     factory = make_session_factory(handle.engine)

@@ -41,7 +41,7 @@ from mlcube_nb.server.routes import (
     uploads,
     users,
 )
-from mlcube_nb.server.services import identity
+from mlcube_nb.server.services.accounts import identity
 from mlcube_nb.server.settings import Settings
 from mlcube_nb.server.storage import Storage
 

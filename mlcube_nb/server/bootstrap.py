@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mlcube_nb.server.db.engine import make_engine, make_session_factory, transaction
 from mlcube_nb.server.db.migrate import upgrade
-from mlcube_nb.server.services import identity
+from mlcube_nb.server.services.accounts import identity
 from mlcube_nb.server.settings import Settings
 
 

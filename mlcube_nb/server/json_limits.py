@@ -2,7 +2,7 @@
 
 Python's ``json`` raises RecursionError and Arrow's JSON reader crashes the process on input nested
 some 100,000 levels deep, so both request bodies (:class:`JsonBodyLimits`, an ASGI middleware) and
-uploaded JSON data files (``services.data_files``) are measured with :func:`json_depth` first.
+uploaded JSON data files (``services.ingest.file_readers``) are measured with :func:`json_depth` first.
 """
 
 from __future__ import annotations

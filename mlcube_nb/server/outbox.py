@@ -1,7 +1,7 @@
 """The outbox dispatcher: delivers queued rule actions with retries, recording every attempt.
 
 Deliveries are written in the same transaction as their detection event (see
-``services.monitoring_results.enqueue_deliveries``); this background thread, started in the app's
+``services.monitoring.results.enqueue_deliveries``); this background thread, started in the app's
 lifespan, claims due rows, runs the sender (``actions.dispatch.deliver``) outside any transaction,
 and records the outcome. A failing receiver is retried with exponential backoff until
 ``max_attempts``, then marked ``failed``; it never blocks monitoring or other rules. The actions of

@@ -28,7 +28,7 @@ from mlcube_nb.models import (
 )
 from mlcube_nb.server.db.engine import make_session_factory
 from mlcube_nb.server.db.tables import JobRow, ModelRow, ReferenceRow, ReportRow, SuggestionRow
-from mlcube_nb.server.services import retraining
+from mlcube_nb.server.services.reports import retraining
 from tests.conftest import Platform
 from tests.server.conftest import Team, make_team
 from tests.server.data_helpers import inputs_of, regression_columns, tabular, target_of

@@ -18,7 +18,7 @@ from mlcube_nb.models import EmailNotificationAction, MqttNotificationAction, Sl
 from mlcube_nb.server.db.engine import make_session_factory
 from mlcube_nb.server.db.tables import DetectionEventRuleRow
 from mlcube_nb.server.db.tables.monitoring import DetectionEventRow
-from mlcube_nb.server.services.rule_matching import rule_matches
+from mlcube_nb.server.services.integrations.rule_matching import rule_matches
 from tests.conftest import Platform
 from tests.server.conftest import Team, make_team
 from tests.server.integration_helpers import SLACK, new_credentials, rule_body, trigger_body

@@ -23,7 +23,7 @@ from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.engine import transaction
 from mlcube_nb.server.db.tables import UploadRow
 from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
-from mlcube_nb.server.services import uploads
+from mlcube_nb.server.services.ingest import uploads
 from mlcube_nb.server.settings import Settings
 from tests.server.data_helpers import frame, inputs_of, regression_columns, tabular
 from tests.server.scale_helpers import AWS, BUCKET, bucket_keys, files_in, moto_s3

@@ -17,7 +17,7 @@ from mlcube_nb.models import LocalDataSource, TabularData
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.engine import make_session_factory, transaction
 from mlcube_nb.server.db.tables import UploadRow
-from mlcube_nb.server.services import uploads
+from mlcube_nb.server.services.ingest import uploads
 from mlcube_nb.server.storage import Storage
 from tests.server.data_helpers import Ctx, frame, inputs_of, make_ctx, tabular
 from tests.wire import Wire, assert_error

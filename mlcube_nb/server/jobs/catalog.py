@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from mlcube_nb.server.pipelines import ingest, rag_evaluation, reference, retraining, topic_modeling
 from mlcube_nb.server.pipelines.base import Step
-from mlcube_nb.server.services import batch_jobs, references, reports, retraining_suggestions
-from mlcube_nb.server.services import retraining as retraining_service
+from mlcube_nb.server.services.ingest import batch_jobs
+from mlcube_nb.server.services.monitoring import references
+from mlcube_nb.server.services.reports import lifecycle, retraining_suggestions
+from mlcube_nb.server.services.reports import retraining as retraining_service
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -48,7 +50,7 @@ def build_catalog() -> dict[str, Pipeline]:
         Pipeline("retraining_report", retraining.REPORT_STEPS, retraining_service.finish_report_job,
                  retraining_service.prepare_report_job),
         Pipeline("retraining_reference", retraining.REFERENCE_STEPS, retraining_suggestions.finish_reference_job),
-        Pipeline("rag_evaluation", rag_evaluation.STEPS, reports.finish_job),
-        Pipeline("topic_modeling", topic_modeling.STEPS, reports.finish_job),
+        Pipeline("rag_evaluation", rag_evaluation.STEPS, lifecycle.finish_job),
+        Pipeline("topic_modeling", topic_modeling.STEPS, lifecycle.finish_job),
     )
     return {p.name: p for p in pipelines}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.server.db.tables import BatchFileRow, PerformanceEstimatorRow, ReportRow, SuggestionRow
-from mlcube_nb.server.services import uploads
+from mlcube_nb.server.services.ingest import uploads
 from mlcube_nb.server.settings import Settings
 from mlcube_nb.server.storage import Storage
 

@@ -4,14 +4,14 @@ The executor half, following :mod:`mlcube_nb.server.pipelines.hooks`:
 
 - the reference job's step :func:`fit_step` fits the model's estimator once on its reference (CBPE for
   classifiers with probabilities, DLE for regression) and stores it as a pickled artefact in storage under
-  a fresh name; ``services/estimation_results.store_fitted`` records where it is, or why the model cannot
+  a fresh name; ``services/monitoring/estimation_results.store_fitted`` records where it is, or why the model cannot
   be estimated;
-- at claim time ``services/estimation_results.batch_context`` tells a production or target job each
+- at claim time ``services/monitoring/estimation_results.batch_context`` tells a production or target job each
   model's artefact, and for a target job which of the production batches it labels hold an estimate;
 - the ingest job's step :func:`estimate_step` estimates the batch's metrics (and counts the realised ones
   of rows that came with targets) — also of earlier batches whose predictions this upload attaches —, or
   for a target upload counts the realised metrics of the newly labelled rows per production batch;
-  ``services/estimation_results.store_batch_estimates`` writes them.
+  ``services/monitoring/estimation_results.store_batch_estimates`` writes them.
 """
 
 from __future__ import annotations

@@ -2,14 +2,14 @@
 
 A job's monitoring has three parts; this module is the middle one:
 
-- when the job is claimed, ``services/batch_jobs.prepare`` reads what the analysis needs (each model's
+- when the job is claimed, ``services/ingest/batch_jobs.prepare`` reads what the analysis needs (each model's
   reference summary, a KPI's state) into ``context["monitoring"]``; jobs of one task run in order, so the
   state read is the one the previous job left;
 - ``analyse_*`` here run on the executor (process pool / Dask worker), after the batch or reference has
   been stored. They get ``context`` (task, schema columns, models, monitoring states — plain JSON) and a
   :class:`~mlcube_nb.server.pipelines.base.DataView` over the stored Parquet, and return a JSON-able
   result (or None). No database access here;
-- in the transaction that marks the job completed, ``services/monitoring_results`` writes statistics,
+- in the transaction that marks the job completed, ``services/monitoring/results`` writes statistics,
   statuses, detection events and the deliveries they queue (``store_batch_analysis``,
   ``store_reference_analysis``), so a job re-run after a crash writes them exactly once.
 

@@ -79,4 +79,4 @@ def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
 
 
 STEPS = (summarise, analyse, estimation.estimate_step)
-"""The ingest job's steps; its claim-time ``prepare`` and ``finish`` are ``services/batch_jobs.py``."""
+"""The ingest job's steps; its claim-time ``prepare`` and ``finish`` are ``services/ingest/batch_jobs.py``."""

@@ -1,6 +1,6 @@
 """RAG-evaluation pipeline: judge a task's samples in a time range and store the per-sample results.
 
-The request (``services/rag_evaluation.py``) created the report row, resolved the columns (the
+The request (``services/reports/rag_evaluation.py``) created the report row, resolved the columns (the
 user-input and retrieved-context columns of the schema and, per model of the task, newest first, its
 response column) and named the judge in the payload: ``{"kind": "offline"}`` or the LLM judge's
 non-secret settings. The LLM judge's API key is never in the payload: each worker reads it from its
@@ -128,4 +128,4 @@ def store(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
 
 
 STEPS = (evaluate, *([judge_part] * JUDGE_PARTS), store)
-"""The report job's steps; ``services/reports.finish_job`` completes the report."""
+"""The report job's steps; ``services/reports/lifecycle.finish_job`` completes the report."""

@@ -40,4 +40,4 @@ def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
 
 
 STEPS = (measure, analyse, estimation.fit_step)
-"""The reference job's steps; ``services/references.py`` records what they found when the job finishes."""
+"""The reference job's steps; ``services/monitoring/references.py`` records what they found when the job finishes."""

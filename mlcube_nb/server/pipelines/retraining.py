@@ -91,7 +91,7 @@ def weigh_and_forecast(payload: dict[str, Any], carried: dict[str, Any]) -> dict
 
 
 REPORT_STEPS = (weigh_and_forecast,)
-"""Steps of ``retraining_report``; ``services/retraining.py`` prepares the job and records its report."""
+"""Steps of ``retraining_report``; ``services/reports/retraining.py`` prepares the job and records its report."""
 
 
 # --- retraining_reference -----------------------------------------------------------------------------
@@ -142,4 +142,4 @@ def estimate_reference(payload: dict[str, Any], carried: dict[str, Any]) -> dict
 
 
 REFERENCE_STEPS = (measure_reference, analyse_reference, estimate_reference)
-"""Steps of ``retraining_reference``; ``services/retraining_suggestions.py`` records the new reference."""
+"""Steps of ``retraining_reference``; ``services/reports/retraining_suggestions.py`` records the new reference."""

@@ -46,4 +46,4 @@ def model_topics(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, 
 
 
 STEPS = (model_topics,)
-"""The report job's steps; ``services/reports.finish_job`` completes the report."""
+"""The report job's steps; ``services/reports/lifecycle.finish_job`` completes the report."""

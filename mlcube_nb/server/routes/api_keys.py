@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from mlcube_nb.models import ApiKey, CreateApiKeyRequest, CreateUserApiKeyRequest
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import api_keys
+from mlcube_nb.server.services.accounts import api_keys
 
 router = APIRouter(tags=["api keys"])
 

@@ -13,7 +13,9 @@ from mlcube_nb.server.arthur_wire import (
     ServiceAccount,
 )
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import arthur_accounts, arthur_model_reads, arthur_models
+from mlcube_nb.server.services.arthur import accounts as arthur_accounts
+from mlcube_nb.server.services.arthur import model_reads as arthur_model_reads
+from mlcube_nb.server.services.arthur import models as arthur_models
 
 router = APIRouter(prefix="/arthur", tags=["arthur"])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from mlcube_nb.models import Company, CreateCompanyRequest, SubscriptionPlanInfo, UpdateCompanyRequest
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import company
+from mlcube_nb.server.services.accounts import company
 
 router = APIRouter(tags=["company"])
 

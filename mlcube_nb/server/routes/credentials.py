@@ -18,7 +18,7 @@ from mlcube_nb.models import (
 )
 from mlcube_nb.server.rbac import ProjectPermission
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import credential_shapes, credentials
+from mlcube_nb.server.services.integrations import credential_shapes, credentials
 
 router = APIRouter(tags=["integrations"])
 

@@ -26,7 +26,8 @@ from mlcube_nb.server.db.engine import transaction
 from mlcube_nb.server.errors import DomainError
 from mlcube_nb.server.rbac import Caller
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import data, references, uploads
+from mlcube_nb.server.services.ingest import data, uploads
+from mlcube_nb.server.services.monitoring import references
 
 router = APIRouter(tags=["data"])
 

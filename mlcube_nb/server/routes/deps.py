@@ -10,7 +10,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from mlcube_nb.server.rbac import Caller
-from mlcube_nb.server.services import identity
+from mlcube_nb.server.services.accounts import identity
 from mlcube_nb.server.settings import Settings
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from mlcube_nb.models import EstimatedPerformance
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import estimation_reads
+from mlcube_nb.server.services.monitoring import estimation_reads
 
 router = APIRouter(tags=["monitoring"])
 

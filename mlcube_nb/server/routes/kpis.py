@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from mlcube_nb.models import KPI, CreateKpiRequest
 from mlcube_nb.server.rbac import ProjectPermission
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import kpis
+from mlcube_nb.server.services.catalog import kpis
 
 router = APIRouter(tags=["kpis"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from mlcube_nb.models import CreateModelRequest, Model, SetModelSuggestionTypeRequest, UpdateModelVersionRequest
 from mlcube_nb.server.rbac import ProjectPermission
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import models
+from mlcube_nb.server.services.catalog import models
 
 router = APIRouter(tags=["models"])
 

@@ -13,7 +13,7 @@ from mlcube_nb.models import (
     SetDetectionEventUserFeedbackRequest,
 )
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import monitoring_reads
+from mlcube_nb.server.services.monitoring import reads as monitoring_reads
 
 router = APIRouter(tags=["monitoring"])
 

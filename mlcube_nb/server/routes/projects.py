@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from mlcube_nb.models import CreateProjectRequest, Project, UpdateProjectRequest
 from mlcube_nb.server.rbac import ProjectPermission
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import projects
+from mlcube_nb.server.services.catalog import projects
 
 router = APIRouter(tags=["projects"])
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from mlcube_nb.models import ComputeRagEvaluationReportRequest, TaskRagEvalReportItem
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import rag_evaluation
+from mlcube_nb.server.services.reports import rag_evaluation
 
 router = APIRouter(tags=["rag-evaluation"])
 

@@ -13,7 +13,7 @@ from mlcube_nb.models import (
     UpdateModelVersionBySuggestionIdRequest,
 )
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import retraining, retraining_suggestions
+from mlcube_nb.server.services.reports import retraining, retraining_suggestions
 
 router = APIRouter(tags=["retraining"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from mlcube_nb.models import CreateDetectionEventRuleRequest, DetectionEventRule, UpdateDetectionEventRuleRequest
 from mlcube_nb.server.rbac import ProjectPermission
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import rules
+from mlcube_nb.server.services.integrations import rules
 
 router = APIRouter(tags=["rules"])
 

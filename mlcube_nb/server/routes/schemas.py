@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from mlcube_nb.models import AddDataSchemaRequest, DataSchema
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import schemas
+from mlcube_nb.server.services.catalog import schemas
 
 router = APIRouter(tags=["schemas"])
 

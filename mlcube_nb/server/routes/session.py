@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from mlcube_nb.server.arthur_wire import LoginRequest, SessionKey
 from mlcube_nb.server.routes.deps import SessionDep
-from mlcube_nb.server.services import sessions
+from mlcube_nb.server.services.accounts import sessions
 
 router = APIRouter(tags=["session"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from mlcube_nb.models import CreateTaskRequest, Task, UpdateTaskRequest
 from mlcube_nb.server.rbac import ProjectPermission
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import tasks
+from mlcube_nb.server.services.catalog import tasks
 
 router = APIRouter(tags=["tasks"])
 

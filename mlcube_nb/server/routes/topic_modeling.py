@@ -10,7 +10,7 @@ from mlcube_nb.models import (
     TaskTopicModelingReportItem,
 )
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep
-from mlcube_nb.server.services import topic_modeling
+from mlcube_nb.server.services.reports import topic_modeling
 
 router = APIRouter(tags=["topic-modeling"])
 

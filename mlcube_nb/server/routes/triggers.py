@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Request
 
 from mlcube_nb.models import RetrainModelRequest, RetrainTriggerUnion, TestRetrainTriggerRequest
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import triggers
+from mlcube_nb.server.services.integrations import triggers
 
 router = APIRouter(tags=["triggers"])
 

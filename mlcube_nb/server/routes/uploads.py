@@ -2,7 +2,7 @@
 
 The body is ``multipart/form-data`` (the presigned fields, then one part named ``file``), parsed here
 as it arrives; the file part is streamed to ``staging/<slot id>`` in the storage root while its SHA-256
-is computed (:class:`~mlcube_nb.server.services.staging.StagingWriter`), never held in memory whole. The
+is computed (:class:`~mlcube_nb.server.services.ingest.staging.StagingWriter`), never held in memory whole. The
 slot rules (token, single use, checksum) are the upload service's.
 """
 
@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 
 from mlcube_nb.enums import ErrorCode
 from mlcube_nb.server.errors import BadRequest, DomainError
-from mlcube_nb.server.services import staging, uploads
+from mlcube_nb.server.services.ingest import staging, uploads
 from mlcube_nb.server.storage import Storage
 
 router = APIRouter(tags=["uploads"])

@@ -13,7 +13,8 @@ from mlcube_nb.models import (
     Project,
 )
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services import projects, users
+from mlcube_nb.server.services.accounts import users
+from mlcube_nb.server.services.catalog import projects
 
 router = APIRouter(tags=["users"])
 

@@ -21,7 +21,8 @@ from mlcube_nb.server.errors import NotFound
 from mlcube_nb.server.jobs.queue import TERMINAL
 from mlcube_nb.server.jobs.signals import JobSignals
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services import identity, models, projects, tasks
+from mlcube_nb.server.services.accounts import identity
+from mlcube_nb.server.services.catalog import models, projects, tasks
 
 MAX_WAIT_S = 60.0
 _Kpi = aliased(KpiRow)

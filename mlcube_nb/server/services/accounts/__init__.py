@@ -1,0 +1,1 @@
+"""Who may do what: users, companies, sessions, API keys, identity of a caller, quota usage."""

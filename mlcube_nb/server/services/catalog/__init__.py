@@ -1,0 +1,1 @@
+"""What is monitored: projects, tasks, models, data schemas and KPIs, with their checks."""

@@ -1,0 +1,1 @@
+"""Out of the platform: detection-event rules and their actions, triggers, stored credentials."""

@@ -1,0 +1,1 @@
+"""Monitoring results: references, statuses, detection events, estimated performance."""

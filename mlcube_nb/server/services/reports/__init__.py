@@ -1,0 +1,1 @@
+"""Reports computed by jobs (retraining, RAG evaluation, topic modeling) and their life cycle."""
