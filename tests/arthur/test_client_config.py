@@ -20,7 +20,7 @@ from mlcube_nb.exceptions import (
     SDKTimeoutException,
     UnauthorizedException,
 )
-from tests.server.test_login import PASSWORD, user_with_password
+from tests.server.accounts.test_login import PASSWORD, user_with_password
 
 ENV = ("ARTHUR_ENDPOINT_URL", "ARTHUR_API_KEY", "ARTHUR_ORGANIZATION_ID", "MLCUBE_URL", "MLCUBE_API_KEY")
 

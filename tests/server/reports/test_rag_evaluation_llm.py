@@ -26,7 +26,7 @@ from mlcube_nb.server.settings import Settings
 from tests.conftest import LogCapture, Platform
 from tests.rag_evaluation.fake_llm import INJECTION, FakeLlmServer
 from tests.rag_evaluation.xlsx_reader import read_xlsx, records
-from tests.server.test_rag_evaluation import OPENING, QUERY, RETURNS, _rag_task
+from tests.server.reports.test_rag_evaluation import OPENING, QUERY, RETURNS, _rag_task
 from tests.wire import Wire, assert_error
 
 pytest.importorskip("openai")

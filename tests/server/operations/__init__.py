@@ -1,0 +1,1 @@
+"""Tests of the server: operations (jobs, housekeeping, health, scale-out)."""
