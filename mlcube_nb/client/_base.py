@@ -54,12 +54,9 @@ class ClientCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         expect: Expect = "json",
-        idempotency_key: str | None = None,
     ) -> Any:
         """Send one API call through the transport (see :meth:`Transport.request`)."""
-        return self._transport.request(
-            method, path, params=params, json=json, exc=exc, expect=expect, idempotency_key=idempotency_key
-        )
+        return self._transport.request(method, path, params=params, json=json, exc=exc, expect=expect)
 
     @staticmethod
     def _build(model: type[M], exc: type[SDKClientException], /, **fields: Any) -> M:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from contextvars import ContextVar
 from enum import Enum
 from typing import Any, Literal
 
@@ -24,29 +23,23 @@ from urllib3.util.retry import Retry
 from mlcube_nb.client._errors import error_from_response
 from mlcube_nb.exceptions import SDKClientException, SDKConnectionException, SDKTimeoutException
 
-__all__ = ["API_PREFIX", "IDEMPOTENCY_HEADER", "Expect", "Transport", "default_retry"]
+__all__ = ["API_PREFIX", "Expect", "Transport", "default_retry"]
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/sdk/v1"
 API_KEY_HEADER = "X-Api-Key"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 Expect = Literal["json", "none", "bytes"]
 
-# True while the current thread sends a POST that carries an Idempotency-Key (read by _IdempotentRetry).
-_IDEMPOTENT_POST: ContextVar[bool] = ContextVar("mlcube_idempotent_post", default=False)
+class _CappedRetry(Retry):
+    """urllib3 Retry that caps Retry-After; POST and PATCH are never repeated (urllib3's default methods).
 
-
-class _IdempotentRetry(Retry):
-    """urllib3 Retry that retries a POST only when it carries an idempotency key, and caps Retry-After."""
-
-    def _is_method_retryable(self, method: str) -> bool:
-        """POST is safe to repeat only when the server can recognise the repeat by its key."""
-        if method.upper() == "POST":
-            return _IDEMPOTENT_POST.get()
-        return super()._is_method_retryable(method)
+    The server does not recognise a repeated POST, so a POST whose answer was lost is not sent again: the
+    caller sees the connection error and can check (the add_* requests are safe to send again anyway: the
+    same files for the same task are stored once and answer with the first job's id).
+    """
 
     def get_retry_after(self, response: Any) -> float | None:
         """Honour Retry-After, but never wait longer than ``backoff_max`` on a server's say-so."""
@@ -58,7 +51,7 @@ def default_retry(
     total: int = 4, backoff_factor: float = 0.25, backoff_jitter: float = 0.25, backoff_max: float = 8.0
 ) -> Retry:
     """Retry policy: connection errors and 429/502/503/504, exponential backoff with jitter."""
-    return _IdempotentRetry(
+    return _CappedRetry(
         total=total,
         connect=total,
         read=False,  # a read timeout surfaces as a timeout at once (the request may have been processed)
@@ -149,10 +142,9 @@ class Transport:
         json: Any = None,
         exc: type[SDKClientException] = SDKClientException,
         expect: Expect = "json",
-        idempotency_key: str | None = None,
     ) -> Any:
         """Send one API call and return the decoded answer; raise ``exc`` (or a finer class) on failure."""
-        response = self._send(method.upper(), path, _query(params), json, idempotency_key)
+        response = self._send(method.upper(), path, _query(params), json)
         logger.debug("%s %s -> %s", method.upper(), self.redact(path), response.status_code)
         if not 200 <= response.status_code < 300:
             raise error_from_response(response.status_code, self.redact(response.text), exc)
@@ -163,16 +155,12 @@ class Transport:
         return self._decode(response, exc)
 
     def _send(
-        self, method: str, path: str, params: dict[str, Any] | None, json: Any, idempotency_key: str | None
+        self, method: str, path: str, params: dict[str, Any] | None, json: Any
     ) -> requests.Response:
         """Do the HTTP exchange; translate library failures into SDK exceptions at this one boundary."""
-        headers = {API_KEY_HEADER: self._api_key}
-        if idempotency_key is not None:
-            headers[IDEMPOTENCY_HEADER] = idempotency_key
-        kwargs: dict[str, Any] = {"params": params, "headers": headers}
+        kwargs: dict[str, Any] = {"params": params, "headers": {API_KEY_HEADER: self._api_key}}
         if json is not None:
             kwargs["json"] = _body(json)
-        token = _IDEMPOTENT_POST.set(idempotency_key is not None)
         try:
             return self.session.request(
                 method, self.base_url + path, timeout=self.timeout, verify=self.verify_ssl, **kwargs
@@ -183,8 +171,6 @@ class Transport:
         except requests.RequestException as err:
             message = f"Could not reach {self.base_url} ({self._reason(err)})"
             raise SDKConnectionException("CONNECTION_ERROR", message) from err
-        finally:
-            _IDEMPOTENT_POST.reset(token)
 
     def _reason(self, err: requests.RequestException) -> str:
         """The innermost cause of a requests failure, without the request URL, key redacted."""

@@ -21,6 +21,8 @@ from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from mlcube_nb.server.action_secrets import unseal
+from mlcube_nb.server.actions.context import delivery_context
+from mlcube_nb.server.actions.dispatch import backoff_delay, deliver
 from mlcube_nb.server.actions.result import DeliveryResult
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, TaskRow
@@ -125,8 +127,6 @@ class OutboxDispatcher:
             assert row is not None
             task = session.get(TaskRow, row.task_id)
             model = session.get(ModelRow, row.notice.get("model_id")) if row.notice.get("model_id") else None
-            from mlcube_nb.server.actions.context import delivery_context
-
             context = delivery_context(session, task, model, row.action, settings=self.settings)
             return {"action": unseal(self.settings, row.action), "notice": dict(row.notice),
                     "attempt": row.attempts + 1, **context}
@@ -135,8 +135,6 @@ class OutboxDispatcher:
         job = self._claim(delivery_id)
         if job is None:
             return False
-        from mlcube_nb.server.actions.dispatch import backoff_delay, deliver
-
         if job.get("error"):
             # could not even be attempted (missing credentials or trigger): fail for good
             result = DeliveryResult(ok=False, status_code=None, error=job["error"], duration_ms=0.0, retryable=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -55,14 +56,14 @@ def _next_seq(session: Session, key: str) -> int:
 
 
 def enqueue(
-    session: Session, *, job_group: str, pipeline: str, project_id: str, payload: dict[str, Any],
+    session: Session, *, job_group: str, pipeline: str, project_id: str, payload: Mapping[str, Any],
     task_id: str | None = None, model_id: str | None = None, kpi_id: str | None = None,
 ) -> JobRow:
     """Add an idle job; it becomes visible to runners (and wakes them) when the transaction commits."""
     key = queue_key(task_id=task_id, kpi_id=kpi_id, project_id=project_id)
     row = JobRow(job_group=job_group, pipeline=pipeline, project_id=project_id, task_id=task_id,
                  model_id=model_id, kpi_id=kpi_id, queue_key=key, seq=_next_seq(session, key),
-                 status=JobStatus.IDLE.value, progress=0.0, payload=payload, attempts=0, created_at=utcnow())
+                 status=JobStatus.IDLE.value, progress=0.0, payload=dict(payload), attempts=0, created_at=utcnow())
     session.add(row)
     session.flush()
     mark_enqueued(session)

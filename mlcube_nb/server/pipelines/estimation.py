@@ -33,6 +33,7 @@ from mlcube_nb.server.pipelines.estimation_frames import (
     method_of,
     rows_of,
 )
+from mlcube_nb.server.pipelines.payloads import BatchKind
 
 if TYPE_CHECKING:
 
@@ -111,9 +112,9 @@ def _time_range(rows: Any) -> tuple[float | None, float | None]:
 
 def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     """Ingest-job step: a production batch's estimates, or a target upload's realised counts per batch."""
-    kind, context = payload.get("kind"), payload.get("context") or {}
+    kind, context = BatchKind(payload["kind"]), payload.get("context") or {}
     models = (context.get("estimation") or {}).get("models") or {}
-    if kind not in ("production", "target") or not models:
+    if not kind.monitored or not models:
         return carried
     data, batch_id = view_of(payload), context["batch_id"]
     out: dict[str, Any] = {}
@@ -124,7 +125,7 @@ def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str,
         artefact = load_artefact(data.storage, info["artefact_path"])
         plan = plan_for(context["task"], context["schema"], model)
         classes, estimator = tuple(artefact["classes"]), artefact["estimator"]
-        if kind == "production":
+        if kind is BatchKind.PRODUCTION:
             estimated = {}
             # this batch, and earlier batches of the task that get this model's predictions only now
             attaches = any(f["category"] == "prediction" and f.get("model_id") == model_id

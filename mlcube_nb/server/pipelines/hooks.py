@@ -13,14 +13,13 @@ A job's monitoring has three parts; this module is the middle one:
   statuses, detection events and the deliveries they queue (``store_batch_analysis``,
   ``store_reference_analysis``), so a job re-run after a crash writes them exactly once.
 
-A production batch is analysed by ``analyse_batch("production", ...)``; a late target upload the same with
+A production batch is analysed by ``analyse_batch(BatchKind.PRODUCTION, ...)``; a late target upload the same with
 kind ``target`` (only the newly labelled rows are tested); a KPI batch with kind ``kpi``; historical batches
 are not monitored. ``set_model_reference`` and ``update_model_version_from_time_range`` run
 ``analyse_reference``.
 
-``context`` keys: ``task`` (id, type, data_structure, optional_target, positive_class, project_id),
-``schema`` (list of ColumnInfo dicts), ``models`` (id, name, version, with_probabilistic_output),
-``batch_id`` / ``kind`` for batches, ``model_id`` / ``intervals`` for references, ``kpi`` for KPI batches.
+``context`` is the job's :class:`~mlcube_nb.server.pipelines.payloads.JobContext` (plain JSON; its keys
+are listed there).
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from mlcube_nb.monitoring.task_analysis import (
     testable_quantities,
 )
 from mlcube_nb.server.pipelines.image_features import add_image_metrics
+from mlcube_nb.server.pipelines.payloads import BatchKind
 
 if TYPE_CHECKING:
     from mlcube_nb.server.pipelines.base import DataView
@@ -73,22 +73,22 @@ def _new_target_ids(context: dict[str, Any], data: DataView) -> Any:
     return data.storage.read(paths, [data.id_column])[data.id_column] if paths else None
 
 
-def analyse_batch(kind: str, context: dict[str, Any], data: DataView) -> dict[str, Any] | None:
+def analyse_batch(kind: BatchKind, context: dict[str, Any], data: DataView) -> dict[str, Any] | None:
     """Analyse a stored batch (``kind``: historical | production | target | kpi) on the executor."""
-    if kind == "kpi":
+    if kind is BatchKind.KPI:
         frame = data.frame("kpi", columns=["value", data.time_column])
         state, outcome = update_kpi((context.get("monitoring") or {}).get("kpi") or {},
                                     frame["value"].to_numpy(dtype=np.float64))
         if outcome is not None and len(frame):
             outcome["start_timestamp"] = float(frame[data.time_column].min())
         return {"kpi": {"state": state, "outcome": outcome}}
-    if kind not in ("production", "target"):
+    if not kind.monitored:
         return None
     results: dict[str, Any] = {}
-    new_ids = _new_target_ids(context, data) if kind == "target" else None
+    new_ids = _new_target_ids(context, data) if kind is BatchKind.TARGET else None
     for model, plan, state in _model_plans(context):
         table = data.joined(model_ids=[model["id"]])
-        if kind == "target":
+        if kind is BatchKind.TARGET:
             if new_ids is None:
                 continue
             table = table.filter(pc.is_in(table[data.id_column], value_set=new_ids))

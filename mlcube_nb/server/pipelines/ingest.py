@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from mlcube_nb.server.pipelines import estimation, hooks
 from mlcube_nb.server.pipelines.base import DataView, release_memory, view_of
+from mlcube_nb.server.pipelines.payloads import BatchKind
 
 if TYPE_CHECKING:
 
@@ -73,7 +74,7 @@ def summarise(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any
 
 def analyse(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
     """Step 2: the monitoring hook for this kind of batch."""
-    result = hooks.analyse_batch(payload["kind"], payload["context"], view_of(payload))
+    result = hooks.analyse_batch(BatchKind(payload["kind"]), payload["context"], view_of(payload))
     release_memory()
     return {**carried, "analysis": result}
 

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from mlcube_nb.retraining import ReportSpec, compute_report
 from mlcube_nb.server.pipelines import estimation, hooks
 from mlcube_nb.server.pipelines.base import DataView, view_of
+from mlcube_nb.server.pipelines.payloads import BatchKind
 
 if TYPE_CHECKING:
 
@@ -54,7 +55,7 @@ def _origins(view: DataView) -> pd.DataFrame:
 
 def _new_concept(origins: pd.DataFrame, new_concept: dict[str, Any]) -> tuple[np.ndarray, str]:
     """Which samples form the new concept, and how it was chosen (for the report summary)."""
-    production = (origins["kind"] == "production").to_numpy()
+    production = (origins["kind"] == BatchKind.PRODUCTION.value).to_numpy()
     since = new_concept.get("since")
     if since is not None:
         mask = production & (origins["time"].to_numpy(dtype=float) >= float(since))

@@ -1,16 +1,14 @@
 """Data routes (PLATFORM.md §2 rows 26, 31–34, 39; §3): upload slots, add_* requests, references.
 
-The add_* routes run their service in a transaction of their own, so that when a batch is refused
-the uploads it named can be forgotten (slots and staged files) after the rollback.
+The add_* routes hand the request to ``services/ingest/flow.add``, which runs it in a transaction of its
+own (so that a refused batch's uploads can be forgotten after the rollback).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 
 from mlcube_nb.models import (
     AddHistoricalDataRequest,
@@ -22,11 +20,10 @@ from mlcube_nb.models import (
     SetModelReferenceRequest,
     UpdateModelVersionFromTimeRangeRequest,
 )
-from mlcube_nb.server.db.engine import transaction
-from mlcube_nb.server.errors import DomainError
+from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.rbac import Caller
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
-from mlcube_nb.server.services.ingest import data, uploads
+from mlcube_nb.server.services.ingest import flow, uploads
 from mlcube_nb.server.services.monitoring import references
 
 router = APIRouter(tags=["data"])
@@ -39,37 +36,30 @@ def get_presigned_url(query: Annotated[GetPresignedUrlRequest, Query()], request
                                base_url=str(request.base_url))
 
 
-def _ingest(request: Request, caller: Caller, kind: str, body: BaseModel, work: Callable[[data.Ingest], str]) -> str:
-    app = request.app
-    factory = app.state.session_factory
-    try:
-        with transaction(factory) as session:
-            ingest = data.Ingest(session=session, caller=caller, settings=app.state.settings,
-                                 storage=app.state.storage, kind=kind, project_id="")
-            return work(ingest)
-    except DomainError:
-        uploads.forget(factory, app.state.storage, data.upload_ids_in(body), user_id=caller.user_id)
-        raise
+def _add(request: Request, caller: Caller, kind: BatchKind, body: flow.AddRequest) -> str:
+    state = request.app.state
+    return flow.add(state.session_factory, caller=caller, settings=state.settings, storage=state.storage, kind=kind,
+                    body=body)
 
 
 @router.post("/data/historical", operation_id="add_historical_data")
 def add_historical_data(body: AddHistoricalDataRequest, request: Request, caller: CallerDep) -> str:
-    return _ingest(request, caller, "historical", body, lambda ingest: data.add_historical(ingest, body))
+    return _add(request, caller, BatchKind.HISTORICAL, body)
 
 
 @router.post("/data/production", operation_id="add_production_data")
 def add_production_data(body: AddProductionDataRequest, request: Request, caller: CallerDep) -> str:
-    return _ingest(request, caller, "production", body, lambda ingest: data.add_production(ingest, body))
+    return _add(request, caller, BatchKind.PRODUCTION, body)
 
 
 @router.post("/data/target", operation_id="add_target_data")
 def add_target_data(body: AddTargetDataRequest, request: Request, caller: CallerDep) -> str:
-    return _ingest(request, caller, "target", body, lambda ingest: data.add_target(ingest, body))
+    return _add(request, caller, BatchKind.TARGET, body)
 
 
 @router.post("/data/kpi", operation_id="add_kpi_data")
 def add_kpi_data(body: AddKpiDataRequest, request: Request, caller: CallerDep) -> str:
-    return _ingest(request, caller, "kpi", body, lambda ingest: data.add_kpi(ingest, body))
+    return _add(request, caller, BatchKind.KPI, body)
 
 
 @router.post("/model/reference", operation_id="set_model_reference")

@@ -18,7 +18,8 @@ from mlcube_nb.models import Company, NumericLicenceFeatureInfo, SubscriptionPla
 from mlcube_nb.server.db.tables import CompanyRow, UserRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.rbac import Caller, CompanyPermission
-from mlcube_nb.server.services.accounts import usage
+from mlcube_nb.server.services.catalog import tasks
+from mlcube_nb.server.services.ingest import quota
 from mlcube_nb.server.settings import Settings
 
 
@@ -69,11 +70,11 @@ def local_plan(*, session: Session, caller: Caller, settings: Settings) -> Subsc
     used = {
         NumericLicenceFeature.MAX_USERS: (settings.max_users, users or 0),
         NumericLicenceFeature.MAX_TASKS: (
-            settings.max_tasks, usage.count(session, NumericLicenceFeature.MAX_TASKS, company_id)
+            settings.max_tasks, tasks.count_for_company(session, company_id)
         ),
         NumericLicenceFeature.DAILY_DATA_BATCH_UPLOAD: (
             settings.daily_data_batch_upload,
-            usage.count(session, NumericLicenceFeature.DAILY_DATA_BATCH_UPLOAD, company_id),
+            quota.production_batches_today(session, company_id),
         ),
     }
     return SubscriptionPlanInfo(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mlcube_nb.enums import ColumnSubRole, DataStructure, ErrorCode, TaskType
 from mlcube_nb.models import ColumnInfo, DataSchema
 from mlcube_nb.server.db.base import utcnow
-from mlcube_nb.server.db.tables import DataSchemaRow, ModelRow, TaskRow
+from mlcube_nb.server.db.tables import BatchRow, DataSchemaRow, ModelRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import schema_checks, schema_columns, tasks
@@ -25,8 +25,6 @@ _PREDICTION_SUBROLES = frozenset({ColumnSubRole.MODEL_PROBABILITY, ColumnSubRole
 
 def task_has_data(session: Session, task_id: str) -> bool:
     """Whether any data batch was accepted for the task (its schema is then frozen)."""
-    from mlcube_nb.server.db.tables.data import BatchRow
-
     return session.scalar(select(BatchRow.id).where(BatchRow.task_id == task_id).limit(1)) is not None
 
 

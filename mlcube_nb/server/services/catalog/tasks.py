@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mlcube_nb.enums import DataStructure, ErrorCode, NumericLicenceFeature, TaskType, TextLanguage
+from mlcube_nb.enums import DataStructure, ErrorCode, TaskType, TextLanguage
 from mlcube_nb.models import CreateTaskRequest, MonitoringQuantityStatus, Task, TaskCostInfoUnion, UpdateTaskRequest
 from mlcube_nb.server.db.tables import ProjectRow, TaskRow
 from mlcube_nb.server.errors import Conflict, Forbidden, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
-from mlcube_nb.server.services.accounts import usage
 from mlcube_nb.server.services.catalog import projects, task_checks
 from mlcube_nb.server.services.monitoring.quantity_statuses import quantity_statuses
 from mlcube_nb.server.settings import Settings
@@ -60,9 +59,6 @@ def count_for_company(session: Session, company_id: str) -> int:
     """Tasks of every project of a company (the max_tasks quota)."""
     query = select(func.count()).select_from(TaskRow).join(ProjectRow, ProjectRow.id == TaskRow.project_id)
     return session.scalar(query.where(ProjectRow.company_id == company_id)) or 0
-
-
-usage.register(NumericLicenceFeature.MAX_TASKS, count_for_company)
 
 
 def _check_name_free(session: Session, project_id: str, name: str, except_id: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """What each uploaded file must hold, and the rules between files and batches (PLATFORM.md §3.7).
 
-Pure functions over the task's schema and Arrow id arrays; ``services/ingest/data.py`` reads what is already
+Pure functions over the task's schema and Arrow id arrays; ``services/ingest/kind_checks.py`` reads what is already
 stored and calls them. Every failure names the file, the rule and the first offending rows.
 """
 

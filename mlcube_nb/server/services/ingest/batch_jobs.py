@@ -13,18 +13,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mlcube_nb.server.db.tables import BatchRow, JobRow
+from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.services.monitoring import estimation_results
 from mlcube_nb.server.services.monitoring import results as monitoring_results
 
 
 def prepare(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """Claim-time additions to the job's context: monitoring states, and label-free estimators for batches."""
-    kind, context = payload.get("kind"), dict(payload.get("context") or {})
+    kind, context = BatchKind(payload["kind"]), dict(payload.get("context") or {})
     monitoring = monitoring_results.batch_context(session, kind, context)
     if monitoring is None:
         return {}
     context["monitoring"] = monitoring
-    if kind in ("production", "target"):
+    if kind.monitored:
         context["estimation"] = estimation_results.batch_context(
             session, [m["id"] for m in context.get("models", [])], context.get("attached_batches") or [])
     return {"context": context}

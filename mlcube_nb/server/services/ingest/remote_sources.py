@@ -27,6 +27,7 @@ from mlcube_nb.enums import ErrorCode, RawDataSourceType
 from mlcube_nb.models import RemoteDataSourceInfo
 from mlcube_nb.server.db.tables import CredentialsRow
 from mlcube_nb.server.errors import BadRequest, NotFound
+from mlcube_nb.server.secrets_box import load_credentials_secret
 from mlcube_nb.server.settings import Settings
 
 PROVIDERS: dict[RawDataSourceType, tuple[str, ...]] = {
@@ -64,10 +65,6 @@ def _credentials(session: Session, project_id: str, info: RemoteDataSourceInfo, 
 
 def _secret(settings: Settings, row: CredentialsRow) -> dict[str, Any]:
     """The decrypted secret part of the credentials (kept by ``server/secrets_box.py``)."""
-    try:
-        from mlcube_nb.server.secrets_box import load_credentials_secret
-    except ImportError as exc:  # pragma: no cover - the credentials area is not installed
-        raise BadRequest(ErrorCode.INVALID_CREDENTIALS, "This server cannot read stored credentials") from exc
     return dict(load_credentials_secret(settings, row) or {})
 
 

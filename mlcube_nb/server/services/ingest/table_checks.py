@@ -3,7 +3,7 @@
 :func:`conform` takes a table and what its category needs (:class:`Expected`) and returns the table
 reduced to those columns in storage types, or raises ``BadRequest(INVALID_DATA)`` naming the column
 and the first offending rows (0-based data rows, header excluded). Cross-file rules (ids already
-stored, predictions covering the batch...) live in ``services/ingest/data.py``.
+stored, predictions covering the batch...) live in ``services/ingest/kind_checks.py``.
 """
 
 from __future__ import annotations

@@ -24,9 +24,10 @@ from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import JobRow, ModelRow, ReferenceRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.pipelines.payloads import JobContext, ReferencePayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
-from mlcube_nb.server.services.ingest import batch_checks, data
+from mlcube_nb.server.services.ingest import batch_checks, catalogue
 from mlcube_nb.server.services.monitoring import estimation_results
 from mlcube_nb.server.services.monitoring import results as monitoring_results
 from mlcube_nb.server.services.reports import lifecycle
@@ -79,7 +80,7 @@ def _intervals(reference: ReferenceInfo) -> list[list[float]]:
 def _sample_files(session: Session, task: TaskRow) -> tuple[str, list[str]]:
     """The files whose rows are the task's samples: inputs (or targets, for target-only tasks)."""
     for category in ("input", "target"):
-        files = data.stored_files(session, task.id, [category], kinds=["historical", "production"])
+        files = catalogue.stored_files(session, task.id, [category], kinds=catalogue.ROW_KINDS)
         if files:
             return category, [f.path for f in files]
     return "input", []
@@ -106,14 +107,17 @@ def _enqueue(session: Session, storage: Storage, model: ModelRow, default: Refer
     intervals = _check_size(session, storage, task, default, segments)
     schema = lifecycle.schema_view(session, task, "upload historical data first")
     category, _ = _sample_files(session, task)
-    files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
-    files += data.stored_files(session, task.id, ["input_images"], kinds=["historical", "production"],
-                               parquet_only=False)  # image metrics are read from the archives
-    files += data.stored_files(session, task.id, ["prediction", "prediction_embedding"], model_id=model.id)
-    view = data.view_spec(schema, files) | {"intervals": intervals}
-    context: dict[str, Any] = data.task_context(session, task) | {"model_id": model.id, "intervals": intervals}
-    payload = {"model_id": model.id, "task_id": task.id, "intervals": intervals, "segment_references": [],
-               "sample_category": category, "view": view, "context": context}
+    files = catalogue.stored_files(session, task.id, VIEW_CATEGORIES, kinds=catalogue.SAMPLE_KINDS)
+    files += catalogue.stored_files(session, task.id, ["input_images"], kinds=catalogue.ROW_KINDS,
+                                    parquet_only=False)  # image metrics are read from the archives
+    files += catalogue.stored_files(session, task.id, ["prediction", "prediction_embedding"], model_id=model.id)
+    view = catalogue.view_spec(schema, files)
+    view["intervals"] = intervals
+    facts = catalogue.task_context(session, task)
+    context = JobContext(task=facts["task"], schema=facts["schema"], models=facts["models"], model_id=model.id,
+                         intervals=intervals)
+    payload = ReferencePayload(model_id=model.id, task_id=task.id, intervals=intervals, segment_references=[],
+                               sample_category=category, view=view, context=context)
     job = queue.enqueue(session, job_group=group, pipeline="reference", project_id=task.project_id,
                         task_id=task.id, model_id=model.id, payload=payload)
     return job.id

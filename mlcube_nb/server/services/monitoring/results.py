@@ -25,6 +25,7 @@ from mlcube_nb.server.db.tables.monitoring import (
     QuantityStatusRow,
     ReferenceStateRow,
 )
+from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.services.integrations.rule_matching import rule_matches
 
 
@@ -211,14 +212,14 @@ def record_kpi(session: Session, kpi_id: str, state: dict[str, Any], outcome: di
 # --- what batch and reference jobs read when claimed and write when they finish ---------------------------
 
 
-def batch_context(session: Session, kind: str | None, context: dict[str, Any]) -> dict[str, Any] | None:
+def batch_context(session: Session, kind: BatchKind, context: dict[str, Any]) -> dict[str, Any] | None:
     """The monitoring states a batch job's analysis starts from (per model, or the KPI's); None for other kinds.
 
     Read when the job is claimed: jobs of one task run in order, so this is what the previous job left.
     """
-    if kind == "kpi" and context.get("kpi"):
+    if kind is BatchKind.KPI and context.get("kpi"):
         return {"kpi": kpi_state(session, context["kpi"]["id"])}
-    if kind in ("production", "target"):
+    if kind.monitored:
         states = {m["id"]: reference_state(session, m["id"]) for m in context.get("models", [])}
         return {"models": {k: v for k, v in states.items() if v is not None}}
     return None

@@ -28,7 +28,7 @@ from mlcube_nb.server.errors import BadRequest, Conflict
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import tasks
 from mlcube_nb.server.services.catalog.schema_checks import rag_part
-from mlcube_nb.server.services.ingest import data
+from mlcube_nb.server.services.ingest import catalogue
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
 from mlcube_nb.server.services.reports import lifecycle
 from mlcube_nb.server.settings import Settings
@@ -36,7 +36,6 @@ from mlcube_nb.server.storage import Storage
 
 KIND = "rag_evaluation"
 JOB_GROUP = "compute_rag_evaluation_report"
-SAMPLE_KINDS = ("historical", "production")
 LABEL = "RAG evaluation report"
 
 
@@ -87,19 +86,19 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     low, high = lifecycle.check_range(request.from_timestamp, request.to_timestamp)
     columns = list(lifecycle.schema_view(session, task, "upload production data first").columns)
     view = SchemaView(tuple(columns), DataStructure(task.data_structure))
-    files = data.stored_files(session, task.id, ["input"], kinds=list(SAMPLE_KINDS))
+    files = catalogue.stored_files(session, task.id, ["input"], kinds=list(catalogue.ROW_KINDS))
     count = storage.count_rows([f.path for f in files], view.time.name, [[low, high]]) if files else 0
     if count == 0:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS, f"No samples of task {task.id} have a timestamp in "
                                                        f"[{low}, {high}]: choose a range that holds uploaded data")
     responses = _responses(session, task, columns)
-    files += data.stored_files(session, task.id, ["prediction"], kinds=list(SAMPLE_KINDS))
+    files += catalogue.stored_files(session, task.id, ["prediction"], kinds=list(catalogue.ROW_KINDS))
     return lifecycle.start(
         session, kind=KIND, task=task, name=request.report_name, job_group=JOB_GROUP, pipeline="rag_evaluation",
         time_range=(low, high),
         payload=lambda report: {
             "report_id": report.id, "task_id": task.id,
-            "view": data.view_spec(view, files) | {"intervals": [[low, high]]},
+            "view": catalogue.view_spec(view, files) | {"intervals": [[low, high]]},
             "user_input_column": _column(columns, ColumnSubRole.RAG_USER_INPUT),
             "context_column": _column(columns, ColumnSubRole.RAG_RETRIEVED_CONTEXT), "responses": responses,
             "text_language": task.text_language, "separator": task.rag_contexts_separator,

@@ -29,9 +29,10 @@ from mlcube_nb.server.db.tables import (
     TaskRow,
 )
 from mlcube_nb.server.errors import BadRequest, NotFound
+from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
-from mlcube_nb.server.services.ingest import data
+from mlcube_nb.server.services.ingest import catalogue
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
 from mlcube_nb.server.services.reports import lifecycle
 
@@ -100,10 +101,10 @@ def _require_data(session: Session, model: ModelRow, task: TaskRow) -> Reference
     if reference is None:
         raise _bad(f"Model {model.id} has no reference yet: set one with set_model_reference, then compute the "
                    "retraining report")
-    if not data.stored_files(session, task.id, ["target"]):
+    if not catalogue.stored_files(session, task.id, ["target"]):
         raise _bad("The task has no stored targets: upload labelled data (add_historical_data with target, "
                    "add_target_data) before computing a retraining report")
-    if not data.stored_files(session, task.id, ["input"], kinds=["production"]):
+    if not catalogue.stored_files(session, task.id, ["input"], kinds=[BatchKind.PRODUCTION.value]):
         raise _bad("The task has no production data: the retraining report weighs stored data against the "
                    "production samples after the last drift; upload them with add_production_data")
     return reference
@@ -118,10 +119,8 @@ def compute(*, session: Session, caller: Caller, request: ComputeRetrainingRepor
     spec = _spec(task, model, schema, kind)
     reference = _require_data(session, model, task)
     reports_of(session, model.id)  # earlier reports take their job's final status for good
-    files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
-    view = data.view_spec(schema, files)
-    for entry, row in zip(view["files"], files, strict=True):
-        entry["kind"] = row.kind
+    files = catalogue.stored_files(session, task.id, VIEW_CATEGORIES, kinds=catalogue.SAMPLE_KINDS)
+    view = catalogue.view_spec(schema, files)
     return lifecycle.start(
         session, kind=KIND, task=task, name=f"{model.name} {model.version}", job_group=JOB_GROUP,
         pipeline="retraining_report", model_id=model.id,
@@ -162,7 +161,7 @@ def prepare_report_job(session: Session, payload: dict[str, Any]) -> dict[str, A
                                         (DetectionEventRow.model_id == payload["model_id"])
                                         | DetectionEventRow.model_id.is_(None))
         .order_by(DetectionEventRow.created_at.desc(), DetectionEventRow.sample_timestamp.desc())).first()
-    batches = {f["batch_id"] for f in payload["view"]["files"] if f.get("kind") == "production"}
+    batches = {f["batch_id"] for f in payload["view"]["files"] if f.get("kind") == BatchKind.PRODUCTION.value}
     latest = session.scalars(select(BatchRow.id).where(BatchRow.id.in_(batches))
                              .order_by(BatchRow.created_at.desc(), BatchRow.id.desc())).first()
     return {"new_concept": {"since": _drift_start(session, event), "event_id": event.id if event is not None else None,

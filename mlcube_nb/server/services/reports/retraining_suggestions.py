@@ -28,9 +28,10 @@ from mlcube_nb.models import (
 from mlcube_nb.server.db.tables import JobRow, ModelRow, ReportRow, SuggestionRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.pipelines.payloads import JobContext, SuggestionReferencePayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
-from mlcube_nb.server.services.ingest import batch_checks, data
+from mlcube_nb.server.services.ingest import batch_checks, catalogue
 from mlcube_nb.server.services.monitoring import references
 from mlcube_nb.server.services.reports import lifecycle
 from mlcube_nb.server.services.reports.retraining import (
@@ -122,12 +123,14 @@ def new_version(*, session: Session, caller: Caller, storage: Storage,
     new = session.get(ModelRow, new_id)
     assert new is not None
     task = task_of(session, new)
-    files = data.stored_files(session, task.id, VIEW_CATEGORIES, kinds=["historical", "production", "target"])
-    files += data.stored_files(session, task.id, ["prediction"], model_id=new.id)
-    view = data.view_spec(lifecycle.schema_view(session, task), files)
-    context = data.task_context(session, task) | {"model_id": new.id, "intervals": []}
-    payload = {"model_id": new.id, "task_id": task.id, "suggestion_id": suggestion.id,
-               "suggestion_path": suggestion.data_path, "view": view, "context": context}
+    files = catalogue.stored_files(session, task.id, VIEW_CATEGORIES, kinds=catalogue.SAMPLE_KINDS)
+    files += catalogue.stored_files(session, task.id, ["prediction"], model_id=new.id)
+    view = catalogue.view_spec(lifecycle.schema_view(session, task), files)
+    facts = catalogue.task_context(session, task)
+    context = JobContext(task=facts["task"], schema=facts["schema"], models=facts["models"], model_id=new.id,
+                         intervals=[])
+    payload = SuggestionReferencePayload(model_id=new.id, task_id=task.id, suggestion_id=suggestion.id,
+                                         suggestion_path=suggestion.data_path, view=view, context=context)
     job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="retraining_reference", project_id=task.project_id,
                         task_id=task.id, model_id=new.id, payload=payload)
     return job.id

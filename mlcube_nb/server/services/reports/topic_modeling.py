@@ -20,14 +20,13 @@ from mlcube_nb.server.db.tables import ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import tasks
-from mlcube_nb.server.services.ingest import data
+from mlcube_nb.server.services.ingest import catalogue
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
 from mlcube_nb.server.services.reports import lifecycle
 from mlcube_nb.server.storage import Storage
 
 KIND = "topic_modeling"
 JOB_GROUP = "compute_topic_modeling_report"
-SAMPLE_KINDS = ("historical", "production")
 LABEL = "Topic modeling report"
 
 
@@ -37,7 +36,7 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     schema = lifecycle.schema_view(session, task)
     columns = text_columns(task, schema)
     low, high = lifecycle.check_range(request.from_timestamp, request.to_timestamp)
-    files = data.stored_files(session, task.id, ["input"], kinds=SAMPLE_KINDS)
+    files = catalogue.stored_files(session, task.id, ["input"], kinds=catalogue.ROW_KINDS)
     count = storage.count_rows([f.path for f in files], schema.time.name, [[low, high]]) if files else 0
     if count == 0:
         raise BadRequest(ErrorCode.INVALID_PARAMETERS,
@@ -49,7 +48,7 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
         payload=lambda report: {"report_id": report.id, "task_id": task.id, "text_columns": columns,
                                 "language": task.text_language, "n_requested": count,
                                 "result_path": lifecycle.result_path(task.id, KIND, report.id),
-                                "view": data.view_spec(schema, files) | {"intervals": [[low, high]]}})
+                                "view": catalogue.view_spec(schema, files) | {"intervals": [[low, high]]}})
 
 
 def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskTopicModelingReportItem]:
