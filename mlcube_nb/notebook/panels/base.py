@@ -17,20 +17,13 @@ import ipywidgets as widgets
 from IPython.display import clear_output
 
 from mlcube_nb.client import ML3PlatformClient
-from mlcube_nb.exceptions import SDKClientException
 from mlcube_nb.models import DetectionEvent, Model
+from mlcube_nb.notebook.display import error_text
 
 __all__ = ["PanelTab", "SharedReads", "error_text", "run_guarded"]
 
 _ERROR_STYLE = "color:#a31515;background:#fde7e7;padding:3px 8px;border-radius:4px;font-size:12px"
 _INFO_STYLE = "color:#1e4d8c;background:#e8f0fb;padding:3px 8px;border-radius:4px;font-size:12px"
-
-
-def error_text(err: BaseException) -> str:
-    """One line for the user: the platform's code and message, or the exception's type and text."""
-    if isinstance(err, SDKClientException):
-        return f"{err.error_code}: {err.error_message}".splitlines()[0]
-    return f"{type(err).__name__}: {err}".splitlines()[0]
 
 
 def run_guarded(button: widgets.Button | None, out: widgets.Output, message: widgets.HTML,
