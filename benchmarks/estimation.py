@@ -34,6 +34,11 @@ Reported per scenario (means over seeds, batches and the scenario's metrics):
 - ``time``: wall seconds to fit on the reference plus estimate all 8 batches.
 The ratio column is ours / NannyML (below 1: ours is better for MAE and time).
 
+``--paired`` (added after the protocol above, same data and scoring) also prints, per scenario and metric,
+the per-seed difference ours - NannyML of the MAE as mean +- standard error over seeds (seeds are the
+pairing unit: both tools see the same batches), each tool's mean signed error (estimate - realised) and
+coverage: it tells a real difference from seed noise and shows which metric a difference comes from.
+
 Run from the peers venv (see benchmarks/README.md): ``python benchmarks/estimation.py`` (about 2-3 min).
 """
 
@@ -211,24 +216,64 @@ def score(scenario: Scenario, estimates: Estimates) -> tuple[float, float, float
     return float(np.mean(errors)), float(np.mean(covered)), float(np.mean(widths))
 
 
-def run(kind: str, seeds: list[int]) -> dict[str, list[float]]:
-    """Both tools on every seed of a scenario: per tool the mean MAE, coverage, band width and time."""
+def per_metric(scenario: Scenario, estimates: Estimates) -> dict[str, tuple[float, float, float]]:
+    """Per metric of one tool on one seed: (MAE, mean signed error estimate - realised, coverage)."""
+    out = {}
+    for metric in METRICS[scenario.kind]:
+        signed, covered = [], []
+        for batch, found in zip(scenario.batches, estimates, strict=True):
+            truth = realised(scenario, batch)[metric]
+            value, lower, upper = found[metric]
+            lower = value if not np.isfinite(lower) else lower
+            upper = value if not np.isfinite(upper) else upper
+            signed.append(value - truth)
+            covered.append(lower <= truth <= upper)
+        out[metric] = (float(np.mean(np.abs(signed))), float(np.mean(signed)), float(np.mean(covered)))
+    return out
+
+
+def run(kind: str, seeds: list[int],
+        paired: list[dict[str, dict[str, tuple[float, float, float]]]] | None = None) -> dict[str, list[float]]:
+    """Both tools on every seed of a scenario: per tool the mean MAE, coverage, band width and time.
+
+    With *paired* a list, each seed's per-metric scores of both tools (:func:`per_metric`) are appended to it.
+    """
     tools: dict[str, Callable[[Scenario], Estimates]] = {"ours": ours, "NannyML": nannyml}
     results: dict[str, list[list[float]]] = {name: [] for name in tools}
     for seed in seeds:
         scenario = make_scenario(kind, seed)
+        found: dict[str, dict[str, tuple[float, float, float]]] = {}
         for name, tool in tools.items():
             start = time.perf_counter()
             estimates = tool(scenario)
             elapsed = time.perf_counter() - start
             results[name].append([*score(scenario, estimates), elapsed])
+            found[name] = per_metric(scenario, estimates)
+        if paired is not None:
+            paired.append(found)
     return {name: list(np.mean(np.asarray(rows), axis=0)) for name, rows in results.items()}
+
+
+def print_paired(kind: str, paired: list[dict[str, dict[str, tuple[float, float, float]]]]) -> None:
+    """Per metric: both tools' MAE, the per-seed MAE difference (mean +- standard error), signed error, coverage."""
+    for metric in [*METRICS[kind], "all"]:
+        names = METRICS[kind] if metric == "all" else (metric,)
+        mae = {t: np.asarray([np.mean([seed[t][m][0] for m in names]) for seed in paired]) for t in ("ours", "NannyML")}
+        bias = {t: np.mean([seed[t][m][1] for seed in paired for m in names]) for t in ("ours", "NannyML")}
+        cover = {t: np.mean([seed[t][m][2] for seed in paired for m in names]) for t in ("ours", "NannyML")}
+        diff = mae["ours"] - mae["NannyML"]
+        se = float(np.std(diff, ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("nan")
+        print(f"| {kind} | {metric} | {mae['ours'].mean():.5f} | {mae['NannyML'].mean():.5f} | "
+              f"{diff.mean():+.6f} +- {se:.6f} | {bias['ours']:+.5f} / {bias['NannyML']:+.5f} | "
+              f"{cover['ours']:.3f} / {cover['NannyML']:.3f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--scenarios", nargs="*", default=list(METRICS))
+    parser.add_argument("--paired", action="store_true",
+                        help="also print per-metric paired differences ours - NannyML over the seeds")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
@@ -236,13 +281,20 @@ def main() -> None:
           f"reference {N_REFERENCE} rows, {N_BATCHES} batches of {BATCH} rows")
     header = "| scenario | quantity | ours | NannyML | ours / NannyML |\n|---|---|---|---|---|"
     print(header)
+    pairs: dict[str, list[dict[str, dict[str, tuple[float, float, float]]]]] = {}
     for kind in args.scenarios:
-        found = run(kind, list(range(args.seeds)))
+        pairs[kind] = []
+        found = run(kind, list(range(args.seeds)), pairs[kind] if args.paired else None)
         for i, quantity in enumerate(("MAE of estimate", "band coverage", "band width", "time (s)")):
             a, b = found["ours"][i], found["NannyML"][i]
             fmt = "{:.5f}" if i == 0 else "{:.4f}" if i < 3 else "{:.2f}"
             ratio = f"{a / b:.2f}" if b else "-"
             print(f"| {kind} ({', '.join(METRICS[kind])}) | {quantity} | {fmt.format(a)} | {fmt.format(b)} | {ratio} |")
+    if args.paired:
+        print("\n| scenario | metric | MAE ours | MAE NannyML | ours - NannyML (mean +- se over seeds) "
+              "| signed error ours / NannyML | coverage ours / NannyML |\n|---|---|---|---|---|---|---|")
+        for kind, rows in pairs.items():
+            print_paired(kind, rows)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 ISOTONIC_MIN_ROWS = 1000
 ISOTONIC_MIN_EACH = 100
@@ -96,11 +94,17 @@ def fit_calibrator(score: np.ndarray, outcome: np.ndarray, *, method: str | None
     if positives in (0, outcome.size):  # one outcome only: the constant rate is all the data says
         rate = float(np.clip(positives / outcome.size, _EPS, 1 - _EPS))
         return Calibrator("platt", slope=0.0, intercept=float(np.log(rate / (1 - rate))))
+    # scikit-learn is imported here, on first use: importing the job catalog (every pipeline) at a server's
+    # start does not pay for it (issue 14)
     if method == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
+
         model = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, outcome.astype(float))
         return Calibrator("isotonic", tuple(map(float, model.X_thresholds_)), tuple(map(float, model.y_thresholds_)))
     if method != "platt":
         raise ValueError(f"method must be 'isotonic', 'platt', 'identity' or None, got {method!r}.")
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=1e4).fit(_logit(score)[:, None], outcome)
     return Calibrator("platt", slope=float(model.coef_[0, 0]), intercept=float(model.intercept_[0]))
 

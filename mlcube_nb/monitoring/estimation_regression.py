@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from .estimation_common import Estimate, EstimationUnsupported, ReferenceSpread, chunk_slices, spread_of
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingRegressor
 
 MIN_REFERENCE_ROWS = 200
 MAX_CATEGORIES = 250
@@ -59,6 +61,8 @@ class FeatureEncoder:
 
 
 def _booster(mask: np.ndarray, seed: int) -> HistGradientBoostingRegressor:
+    from sklearn.ensemble import HistGradientBoostingRegressor  # on first use: not at a server's start (issue 14)
+
     return HistGradientBoostingRegressor(loss="squared_error", learning_rate=0.1, max_iter=100, max_leaf_nodes=31,
                                          min_samples_leaf=20, early_stopping=False,
                                          categorical_features=mask if mask.any() else None, random_state=seed)

@@ -15,10 +15,18 @@ from typing import Any
 from pydantic import BaseModel
 from tabulate import tabulate
 
+from mlcube_nb.exceptions import SDKClientException
 from mlcube_nb.models import DetectionEvent, MonitoringHistoryPoint, MonitoringQuantityStatus
 
-__all__ = ["Html", "STATUS_STYLE", "Table", "badge", "model_html", "nowrap", "quantity_label", "short_id",
-           "status_text", "when", "when_cell"]
+__all__ = ["Html", "STATUS_STYLE", "Table", "badge", "error_text", "model_html", "nowrap", "quantity_label",
+           "short_id", "status_text", "when", "when_cell"]
+
+def error_text(err: BaseException) -> str:
+    """One line for the user: the platform's code and message, or the exception's type and text."""
+    if isinstance(err, SDKClientException):
+        return f"{err.error_code}: {err.error_message}".splitlines()[0]
+    return f"{type(err).__name__}: {err}".splitlines()[0]
+
 
 STATUS_STYLE = {
     "ok": ("#e6f4ea", "#1e6b34"),

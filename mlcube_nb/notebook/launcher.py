@@ -160,14 +160,18 @@ def _company_of(client: ML3PlatformClient, create_as: str | None) -> str:
 
 
 def launch(*, home: str | Path | None = None, temp: bool = False, username: str = "local",
-           company: str = "My company", executor: str | None = None) -> PlatformSession:
+           company: str = "My company", executor: str | None = None,
+           started: float | None = None) -> PlatformSession:
     """Start the embedded platform (replacing the current session) and log in as a local user; jobs run in
-    threads unless *executor* (or ``MLCUBE_EXECUTOR``) names another executor."""
+    threads unless *executor* (or ``MLCUBE_EXECUTOR``) names another executor. ``startup_seconds`` counts from
+    *started* (a ``time.perf_counter()`` reading: when the user asked, e.g. the magic's start), else from this
+    call, and includes importing the server. The platform answers before its job runner has started: a job sent
+    meanwhile waits in the queue for it (the runner's catalog imports every pipeline)."""
+    started = time.perf_counter() if started is None else started
     check_username(username)
     from mlcube_nb.server.embedded import serve_in_thread
     from mlcube_nb.server.settings import Settings
 
-    started = time.perf_counter()
     scratch = tempfile.TemporaryDirectory(prefix="mlcube-nb-") if temp else None
     overrides: dict[str, object] = {"log_level": "warning"}
     if scratch is not None:
@@ -182,7 +186,7 @@ def launch(*, home: str | Path | None = None, temp: bool = False, username: str 
     stop()  # the old platform releases its database before the new one opens it
     try:
         settings.ensure_home()
-        handle = serve_in_thread(settings)
+        handle = serve_in_thread(settings, jobs_in_background=True)
     except BaseException:
         if scratch is not None:
             scratch.cleanup()
@@ -218,10 +222,11 @@ def _username_of(client: ML3PlatformClient, api_key: str) -> str:
     return fallback
 
 
-def connect(url: str, api_key: str, *, verify_ssl: bool = True, timeout: int = 60) -> PlatformSession:
+def connect(url: str, api_key: str, *, verify_ssl: bool = True, timeout: int = 60,
+            started: float | None = None) -> PlatformSession:
     """Log in to a remote platform with an API key (replacing the current session); the key is only kept
-    inside the client."""
-    started = time.perf_counter()
+    inside the client. ``startup_seconds`` counts from *started* (see :func:`launch`), else from this call."""
+    started = time.perf_counter() if started is None else started
     client = ML3PlatformClient(url.rstrip("/"), api_key, timeout, verify_ssl=verify_ssl)
     try:
         company_name = _company_of(client, None)

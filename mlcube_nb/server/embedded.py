@@ -50,10 +50,12 @@ class ServerHandle:
 
 
 def serve_in_thread(
-    settings: Settings, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 30.0
+    settings: Settings, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 30.0, *,
+    jobs_in_background: bool = False,
 ) -> ServerHandle:
-    """Start the app for *settings* in a daemon thread and return once it answers (or raise)."""
-    app = create_app(settings)
+    """Start the app for *settings* in a daemon thread and return once it answers (or raise); with
+    *jobs_in_background* it answers before its job runner has started (see ``create_app``)."""
+    app = create_app(settings, jobs_in_background=jobs_in_background)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))

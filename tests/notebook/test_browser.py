@@ -116,9 +116,12 @@ def lab(tmp_path: Path) -> Iterator[str]:
 
 
 def _tab(page: Page, title: str) -> None:
-    """Open a tab of the panel and give the widgets a moment to draw."""
+    """Open a tab of the panel and give the widgets a moment to draw: a tab's charts are drawn by the kernel
+    when the tab is first opened, so wait for the kernel to be idle again."""
     page.locator(".mlcube-panel .lm-TabBar-tab", has_text=title).first.click()
     page.wait_for_timeout(400)
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    page.wait_for_timeout(200)
 
 
 def _shoot(page: Page, name: str) -> None:

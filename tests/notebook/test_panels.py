@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -107,8 +108,35 @@ def test_a_refused_feedback_is_shown_in_the_tab(drifted: Drifted) -> None:
         panel.close()
 
 
+def test_charts_are_drawn_when_their_tab_is_opened_and_reads_are_shared(drifted: Drifted,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: Counter[str] = Counter()
+    for name in ("get_models", "get_detection_events", "get_task"):
+        read = getattr(drifted.client, name)
+        monkeypatch.setattr(drifted.client, name, lambda *args, _read=read, _name=name, **kwargs:
+                            calls.update([_name]) or _read(*args, **kwargs))
+    panel = TaskPanel(drifted.client, drifted.task_id, live_jobs=False)
+    try:
+        assert calls == {"get_models": 1, "get_detection_events": 1, "get_task": 1}  # one read each, not one per tab
+        history = panel.history  # built on the Overview: the Drift history charts wait until they are looked at
+        assert panel.errors == {} and history.quantity.value == "input" and history.pending == 2
+        assert history.chart.value == b"" and history.chart.layout.display == "none"  # no broken-image icon
+        assert "Levels of the newest batch" in history.calibration.value  # the text parts are there already
+        assert panel.select("Drift history") is history and history.pending == 0
+        assert bytes(history.chart.value).startswith(PNG) and history.chart.layout.display == ""
+        assert bytes(history.feature_chart.value).startswith(PNG)
+        drawn = bytes(history.chart.value)
+        panel.select("Overview")
+        panel.refresh()  # a refresh of a hidden tab defers its charts again; the old ones stay in the widget
+        assert history.pending == 2 and bytes(history.chart.value) == drawn
+        panel.select("Drift history")
+        assert history.pending == 0 and history.error == ""
+    finally:
+        panel.close()
+
+
 def test_drift_history_charts_a_quantity_and_drills_down_to_a_feature(drifted: Drifted, panel: TaskPanel) -> None:
-    tab = panel.history
+    tab = panel.select("Drift history")
     history = drifted.client.get_monitoring_history(drifted.task_id)
     assert set(tab.quantity.options) == {quantity_label(p) for p in history}
     options = list(tab.quantity.options)  # a fixed order: inputs first, evaluation metrics last
@@ -125,7 +153,7 @@ def test_drift_history_charts_a_quantity_and_drills_down_to_a_feature(drifted: D
 
 
 def test_a_quantity_without_features_shows_a_sentence_not_an_empty_image(panel: TaskPanel) -> None:
-    tab = panel.history
+    tab = panel.select("Drift history")
     tab.quantity.value = "evaluation · accuracy"
     assert bytes(tab.chart.value).startswith(PNG) and tab.chart.layout.display == ""
     assert tab.feature.layout.display == "none" and tab.feature_chart.layout.display == "none"

@@ -6,7 +6,6 @@ import argparse
 
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.notebook.commands.base import Command, find_task
-from mlcube_nb.notebook.panels import TaskPanel
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,6 +13,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(client: ML3PlatformClient, args: argparse.Namespace) -> object:
+    from mlcube_nb.notebook.panels.task_panel import TaskPanel  # matplotlib and ipywidgets: on first use
+
     return TaskPanel(client, find_task(client, args.task).task_id)
 
 

@@ -11,7 +11,6 @@ from mlcube_nb.enums import ErrorCode
 from mlcube_nb.exceptions import NotFoundException
 from mlcube_nb.models import Model
 from mlcube_nb.notebook.commands.base import Command, find_task
-from mlcube_nb.notebook.panels.performance import PerformanceView
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +40,8 @@ def find_model(client: ML3PlatformClient, ref: str, task: str | None) -> Model:
 
 
 def _run(client: ML3PlatformClient, args: argparse.Namespace) -> object:
+    from mlcube_nb.notebook.panels.performance import PerformanceView  # matplotlib: on first use
+
     model = find_model(client, args.model, args.task)
     items = list(client.get_estimated_performance(model.model_id))
     if args.metric:

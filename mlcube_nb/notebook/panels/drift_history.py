@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Callable
 
 import ipywidgets as widgets
 
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.models import MonitoringHistoryPoint
 from mlcube_nb.notebook.display import Table, badge, quantity_label
-from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads
 from mlcube_nb.notebook.panels.plots import feature_chart, feature_score, history_chart
 from mlcube_nb.notebook.views import quantity_order
 
@@ -85,7 +84,7 @@ class DriftHistoryTab(PanelTab):
 
     title = "Drift history"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, reads: SharedReads | None = None) -> None:
         self.groups: dict[str, list[MonitoringHistoryPoint]] = {}
         self.times: dict[str, float] = {}
         self.quantity = widgets.Dropdown(description="Quantity", options=[], layout={"width": "440px"})
@@ -98,12 +97,9 @@ class DriftHistoryTab(PanelTab):
         self.empty = widgets.HTML()
         body = widgets.VBox([self.empty, self.quantity, self.chart, self.calibration, self.feature,
                              self.feature_note, self.feature_chart, self.features])
-        super().__init__(client, task_id, body)
-        self.quantity.observe(lambda _: self._guarded(self.draw), names="value")
-        self.feature.observe(lambda _: self._guarded(self.draw_feature), names="value")
-
-    def _guarded(self, action: Callable[[], None]) -> None:
-        run_guarded(None, self.out, self.message, action)
+        super().__init__(client, task_id, body, reads)
+        self.quantity.observe(self.when_chosen(self.draw), names="value")
+        self.feature.observe(self.when_chosen(self.draw_feature), names="value")
 
     @property
     def points(self) -> list[MonitoringHistoryPoint]:
@@ -120,24 +116,25 @@ class DriftHistoryTab(PanelTab):
         options = list(self.groups)
         self.empty.value = "" if options else "<i>No production batch analysed yet.</i>"
         self.quantity.layout.display = "" if options else "none"
-        self.quantity.options = options
-        if options:
-            self.quantity.value = keep if keep in options else options[0]
+        with self.quiet():  # one drawing below, not one per widget change
+            self.quantity.options = options
+            if options:
+                self.quantity.value = keep if keep in options else options[0]
         self.draw()
         return None
 
     def draw(self) -> None:
         """Redraw the selected quantity's chart and refill the feature choices."""
-        points = self.points
-        self.chart.value = history_chart(points, self.quantity.value, self._times()) if points else b""
-        self.chart.layout.display = "" if points else "none"  # no broken-image icon when there is nothing
+        points, title, times = self.points, self.quantity.value, self._times()
+        self.picture(self.chart, (lambda: history_chart(points, title, times)) if points else None)
         self.calibration.value = _note(calibration_text(points))
         names = sorted({f.feature for p in points for f in p.features if feature_score(f) is not None})
         keep = self.feature.value
-        self.feature.options = names
+        with self.quiet():
+            self.feature.options = names
+            if names:
+                self.feature.value = keep if keep in names else names[0]
         self.feature.layout.display = "" if names else "none"
-        if names:
-            self.feature.value = keep if keep in names else names[0]
         self.feature_note.value = "" if names or not points else _note(
             f"{self.quantity.value} is measured on each batch as a whole: it has no per-feature test to drill "
             "into.")
@@ -146,9 +143,9 @@ class DriftHistoryTab(PanelTab):
 
     def draw_feature(self) -> None:
         """Redraw the drill-down chart of the selected feature (hidden when there is none)."""
-        shown = bool(self.feature.value) and bool(self.feature.options)
-        self.feature_chart.value = feature_chart(self.points, self.feature.value, self._times()) if shown else b""
-        self.feature_chart.layout.display = "" if shown else "none"
+        points, feature, times = self.points, self.feature.value, self._times()
+        shown = bool(feature) and bool(self.feature.options)
+        self.picture(self.feature_chart, (lambda: feature_chart(points, feature, times)) if shown else None)
 
     def html(self) -> str:
         rows = ([label, len(points), f"{points[-1].statistic:.4g}", badge(points[-1].status)]

@@ -14,7 +14,7 @@ from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.enums import DetectionEventType
 from mlcube_nb.models import DetectionEvent
 from mlcube_nb.notebook.display import badge, quantity_label, when
-from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads, run_guarded
 from mlcube_nb.notebook.views import event_status, events_table, feedback_text
 
 __all__ = ["EventsTab"]
@@ -51,7 +51,8 @@ class EventsTab(PanelTab):
 
     title = "Detection events"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str, limit: int = 50) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, limit: int = 50,
+                 reads: SharedReads | None = None) -> None:
         self.limit = limit
         self.events: list[DetectionEvent] = []
         self.feedback_cells: dict[str, widgets.HTML] = {}
@@ -60,10 +61,10 @@ class EventsTab(PanelTab):
         self.grid = widgets.GridBox(layout=widgets.Layout(
             grid_template_columns=_COLUMNS, grid_gap="2px 10px", align_items="center"))
         self.grid.add_class("mlcube-events")
-        super().__init__(client, task_id, widgets.VBox([self.caption, self.grid]))
+        super().__init__(client, task_id, widgets.VBox([self.caption, self.grid]), reads)
 
     def load(self) -> str | None:
-        self.events = sorted(self.client.get_detection_events(self.task_id), key=lambda e: e.insert_datetime,
+        self.events = sorted(self.reads.events(), key=lambda e: e.insert_datetime,
                              reverse=True)
         shown = self.events[: self.limit]
         self.caption.value = (f"<i>{len(self.events)} events"

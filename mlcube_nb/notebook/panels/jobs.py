@@ -10,7 +10,7 @@ import ipywidgets as widgets
 
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.models import Job
-from mlcube_nb.notebook.panels.base import PanelTab, error_text, show
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads, error_text, show
 from mlcube_nb.notebook.views import FINISHED, jobs_table, newest_first
 
 __all__ = ["JobsTab"]
@@ -22,7 +22,8 @@ class JobsTab(PanelTab):
 
     title = "Jobs"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str, interval: float = 2.0, live: bool = True) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, interval: float = 2.0, live: bool = True,
+                 reads: SharedReads | None = None) -> None:
         self.interval = interval
         self.jobs: list[Job] = []
         self.on_finished: Callable[[list[Job]], None] | None = None
@@ -32,7 +33,7 @@ class JobsTab(PanelTab):
         self.live = widgets.Checkbox(value=live, description="live (refresh while jobs run)", indent=False)
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
-        super().__init__(client, task_id, widgets.VBox([self.live, self.table]))
+        super().__init__(client, task_id, widgets.VBox([self.live, self.table]), reads)
         self.live.observe(self._on_live, names="value")
 
     @property

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.models import Model
-from mlcube_nb.notebook.panels.base import PanelTab
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads
 from mlcube_nb.notebook.views import models_table
 
 __all__ = ["ModelsTab"]
@@ -17,13 +17,13 @@ class ModelsTab(PanelTab):
 
     title = "Models"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, reads: SharedReads | None = None) -> None:
         self.table = widgets.HTML()
         self.models: list[Model] = []
-        super().__init__(client, task_id, self.table)
+        super().__init__(client, task_id, self.table, reads)
 
     def load(self) -> str | None:
-        self.models = list(self.client.get_models(self.task_id))
+        self.models = self.reads.models()
         self.table.value = self.html()
         return None
 

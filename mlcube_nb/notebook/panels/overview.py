@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.models import DetectionEvent, MonitoringQuantityStatus, Task
 from mlcube_nb.notebook.display import badge, quantity_label, status_text
-from mlcube_nb.notebook.panels.base import PanelTab
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads
 from mlcube_nb.notebook.views import status_table, task_status, with_event_statuses
 
 __all__ = ["OverviewTab"]
@@ -21,12 +21,12 @@ class OverviewTab(PanelTab):
 
     title = "Overview"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, reads: SharedReads | None = None) -> None:
         self.table = widgets.HTML()
         self.statuses: list[MonitoringQuantityStatus] = []
         self.task: Task | None = None
         self.events: list[DetectionEvent] = []
-        super().__init__(client, task_id, self.table)
+        super().__init__(client, task_id, self.table, reads)
 
     @property
     def badges(self) -> dict[str, str]:
@@ -37,7 +37,7 @@ class OverviewTab(PanelTab):
 
     def load(self) -> str | None:
         self.task = self.client.get_task(self.task_id)
-        self.events = list(self.client.get_detection_events(self.task_id))
+        self.events = self.reads.events()
         self.statuses = with_event_statuses(self.task.monitoring_status, self.events)
         self.table.value = self.html()
         return None

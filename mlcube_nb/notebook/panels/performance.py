@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from mlcube_nb.client import ML3PlatformClient
@@ -24,7 +21,8 @@ from mlcube_nb.enums import ErrorCode
 from mlcube_nb.exceptions import SDKClientException
 from mlcube_nb.models import EstimatedPerformance, Model
 from mlcube_nb.notebook.display import STATUS_STYLE, Html, Table, badge, nowrap, when
-from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads
+from mlcube_nb.notebook.panels.plots import new_figure, png
 
 __all__ = ["PerformanceTab", "PerformanceView", "by_metric", "performance_chart", "performance_table"]
 
@@ -42,7 +40,7 @@ def by_metric(items: Sequence[EstimatedPerformance]) -> dict[str, list[Estimated
 
 def performance_chart(items: Sequence[EstimatedPerformance], title: str) -> bytes:
     """PNG: estimate per batch with its band and status, the realised value, reference and levels."""
-    figure = Figure(figsize=(8.6, 3.6), dpi=90)
+    figure = new_figure(8.6, 3.6)
     axes = figure.add_subplot()
     xs = list(range(1, len(items) + 1))
     if items:
@@ -76,9 +74,7 @@ def performance_chart(items: Sequence[EstimatedPerformance], title: str) -> byte
     axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=6, fontsize=7,
                 frameon=False)
     figure.tight_layout(rect=(0, 0.08, 1, 1))
-    buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
-    return buffer.getvalue()
+    return png(figure)
 
 
 def _number(value: float | None) -> str:
@@ -135,7 +131,7 @@ class PerformanceTab(PanelTab):
 
     title = "Performance"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, reads: SharedReads | None = None) -> None:
         self.items: dict[str, list[EstimatedPerformance]] = {}
         self.notes: dict[str, str] = {}
         self.model = widgets.Dropdown(description="Model", options=[], layout={"width": "440px"})
@@ -143,12 +139,13 @@ class PerformanceTab(PanelTab):
         self.chart = widgets.Image(format="png", layout={"max_width": "780px", "width": "100%"})
         self.note = widgets.HTML()
         self.table = widgets.HTML()
-        super().__init__(client, task_id, widgets.VBox([self.model, self.metric, self.note, self.chart, self.table]))
-        self.model.observe(lambda _: run_guarded(None, self.out, self.message, self.pick_model), names="value")
-        self.metric.observe(lambda _: run_guarded(None, self.out, self.message, self.draw), names="value")
+        super().__init__(client, task_id, widgets.VBox([self.model, self.metric, self.note, self.chart, self.table]),
+                         reads)
+        self.model.observe(self.when_chosen(self.pick_model), names="value")
+        self.metric.observe(self.when_chosen(self.draw), names="value")
 
     def load(self) -> str | None:
-        models = list(self.client.get_models(self.task_id))
+        models = self.reads.models()
         self.items, self.notes = {}, {}
         for model in models:
             label = f"{model.name}@{model.version}"
@@ -159,9 +156,10 @@ class PerformanceTab(PanelTab):
                     raise
                 self.items[label], self.notes[label] = [], err.error_message
         keep = self.model.value
-        self.model.options = list(self.items)
-        if self.items:
-            self.model.value = keep if keep in self.items else next(iter(self.items))
+        with self.quiet():  # one drawing below, not one per widget change
+            self.model.options = list(self.items)
+            if self.items:
+                self.model.value = keep if keep in self.items else next(iter(self.items))
         self.pick_model()
         return None
 
@@ -169,9 +167,10 @@ class PerformanceTab(PanelTab):
         """Refill the metric choices for the selected model and redraw."""
         groups = by_metric(self.items.get(self.model.value or "", []))
         keep = self.metric.value
-        self.metric.options = list(groups)
-        if groups:
-            self.metric.value = keep if keep in groups else next(iter(groups))
+        with self.quiet():
+            self.metric.options = list(groups)
+            if groups:
+                self.metric.value = keep if keep in groups else next(iter(groups))
         self.draw()
 
     def draw(self) -> None:
@@ -181,8 +180,8 @@ class PerformanceTab(PanelTab):
         note = self.notes.get(label) or ("" if points else "No production batch estimated yet: the estimate "
                                                            "appears with the first batch after a reference.")
         self.note.value = f"<i>{html.escape(note)}</i>" if note else ""
-        self.chart.value = performance_chart(points, f"{self.metric.value} of {label}") if points else b""
-        self.chart.layout.display = "" if points else "none"
+        title = f"{self.metric.value} of {label}"
+        self.picture(self.chart, (lambda: performance_chart(points, title)) if points else None)
         self.table.value = performance_table(points[-10:], "Latest batches")._repr_html_() if points else ""
 
     def html(self) -> str:

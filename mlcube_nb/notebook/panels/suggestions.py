@@ -14,7 +14,7 @@ from mlcube_nb.enums import ErrorCode
 from mlcube_nb.exceptions import NotFoundException
 from mlcube_nb.models import Model, SuggestionInfo
 from mlcube_nb.notebook.display import short_id, when
-from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads, run_guarded
 from mlcube_nb.notebook.views import suggestions_table
 
 __all__ = ["SuggestionsTab", "next_version"]
@@ -39,7 +39,7 @@ class SuggestionsTab(PanelTab):
 
     title = "Suggestions"
 
-    def __init__(self, client: ML3PlatformClient, task_id: str) -> None:
+    def __init__(self, client: ML3PlatformClient, task_id: str, reads: SharedReads | None = None) -> None:
         self.suggestions: list[tuple[Model, SuggestionInfo]] = []
         self.on_job_started: Callable[[str], None] | None = None
         self.version_fields: dict[str, widgets.Text] = {}
@@ -48,12 +48,12 @@ class SuggestionsTab(PanelTab):
         self.grid = widgets.GridBox(layout=widgets.Layout(grid_template_columns="repeat(4, max-content) 140px 150px",
                                                           grid_gap="2px 12px", align_items="center"))
         self.grid.add_class("mlcube-suggestions")
-        super().__init__(client, task_id, widgets.VBox([self.caption, self.grid]))
+        super().__init__(client, task_id, widgets.VBox([self.caption, self.grid]), reads)
 
     def load(self) -> str | None:
         found: list[tuple[Model, SuggestionInfo]] = []
         try:
-            for model in self.client.get_models(self.task_id):
+            for model in self.reads.models():
                 found.extend((model, s) for s in self.client.get_suggestions_info(model.model_id, model.version))
         except NotFoundException as err:
             if err.error_code != ErrorCode.NOT_FOUND:  # a missing model is an error; a missing endpoint is not

@@ -2,7 +2,11 @@
 Detection events, Suggestions, Jobs — with a refresh button. Panel actions keep it current: a job a
 button starts is followed live in Jobs, and when any job the panel saw running finishes, the other tabs
 reload. Its display carries the widget and a static HTML and text snapshot (one mimebundle), so a saved or
-exported notebook (nbconvert, GitHub, nbviewer) still shows the panel where widgets do not render."""
+exported notebook (nbconvert, GitHub, nbviewer) still shows the panel where widgets do not render.
+
+A (re)load reads the task's models and events once for all tabs (:class:`SharedReads`), and a tab's charts
+are drawn when the tab is first looked at (``select`` or a click), not while it is hidden: charts were most
+of the time a panel took to build."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import ipywidgets as widgets
 from mlcube_nb.client import ML3PlatformClient
 from mlcube_nb.models import Job
 from mlcube_nb.notebook.display import badge
-from mlcube_nb.notebook.panels.base import PanelTab, run_guarded
+from mlcube_nb.notebook.panels.base import PanelTab, SharedReads, run_guarded
 from mlcube_nb.notebook.panels.drift_history import DriftHistoryTab
 from mlcube_nb.notebook.panels.events import EventsTab
 from mlcube_nb.notebook.panels.jobs import JobsTab
@@ -34,13 +38,14 @@ class TaskPanel(widgets.VBox):
     def __init__(self, client: ML3PlatformClient, task_id: str, *, live_jobs: bool = True,
                  jobs_interval: float = 2.0) -> None:
         self.client, self.task_id = client, task_id
-        self.overview = OverviewTab(client, task_id)
-        self.models = ModelsTab(client, task_id)
-        self.history = DriftHistoryTab(client, task_id)
-        self.performance = PerformanceTab(client, task_id)
-        self.events = EventsTab(client, task_id)
-        self.suggestions = SuggestionsTab(client, task_id)
-        self.jobs = JobsTab(client, task_id, interval=jobs_interval, live=live_jobs)
+        self.reads = SharedReads(client, task_id)  # models and events: read once per refresh, not per tab
+        self.overview = OverviewTab(client, task_id, self.reads)
+        self.models = ModelsTab(client, task_id, self.reads)
+        self.history = DriftHistoryTab(client, task_id, self.reads)
+        self.performance = PerformanceTab(client, task_id, self.reads)
+        self.events = EventsTab(client, task_id, reads=self.reads)
+        self.suggestions = SuggestionsTab(client, task_id, self.reads)
+        self.jobs = JobsTab(client, task_id, interval=jobs_interval, live=live_jobs, reads=self.reads)
         self.jobs.on_finished = self._jobs_finished
         self.suggestions.on_job_started = self.jobs.follow
         self.tabs: list[PanelTab] = [self.overview, self.models, self.history, self.performance, self.events,
@@ -51,6 +56,9 @@ class TaskPanel(widgets.VBox):
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="reload every tab")
         self.refresh_button.on_click(lambda button: self._refresh(button))
         self.tab = widgets.Tab(children=self.tabs, titles=[t.title for t in self.tabs])
+        for index, tab in enumerate(self.tabs):  # charts of a tab are drawn when it is first looked at
+            tab.shown = index == self.tab.selected_index
+        self.tab.observe(self._selected, names="selected_index")
         header = widgets.HBox([self.title, self.refresh_button], layout={"justify_content": "space-between"})
         super().__init__(children=[header, self.message, self.tab, self.out])
         self.add_class("mlcube-panel")
@@ -67,7 +75,8 @@ class TaskPanel(widgets.VBox):
 
     def _refresh(self, button: widgets.Button | None) -> bool:
         def reload() -> str | None:
-            results = [tab.refresh() for tab in self.tabs]
+            with self.reads.round():
+                results = [tab.refresh() for tab in self.tabs]
             self._title()
             failed = [tab.title for tab, ok in zip(self.tabs, results, strict=True) if not ok]
             if failed:
@@ -76,11 +85,27 @@ class TaskPanel(widgets.VBox):
 
         return run_guarded(button, self.out, self.message, reload)
 
+    def _selected(self, change: dict[str, Any]) -> None:
+        for index, tab in enumerate(self.tabs):
+            if index != change["new"]:
+                tab.set_shown(False)
+        if change["new"] is not None:
+            self.tabs[change["new"]].set_shown(True)
+
+    def select(self, title: str) -> PanelTab:
+        """Show the tab titled *title* (as a click on it does) and return it."""
+        index = next((i for i, tab in enumerate(self.tabs) if tab.title == title), None)
+        if index is None:
+            raise ValueError(f"No tab {title!r}: the tabs are {', '.join(t.title for t in self.tabs)}")
+        self.tab.selected_index = index
+        return self.tabs[index]
+
     def _jobs_finished(self, jobs: list[Job]) -> None:
         """Jobs change what the other tabs show (a new version, statuses, events, suggestions): reload them."""
-        for tab in self.tabs:
-            if tab is not self.jobs:
-                tab.refresh()
+        with self.reads.round():
+            for tab in self.tabs:
+                if tab is not self.jobs:
+                    tab.refresh()
         self._title()
 
     def _title(self) -> None:
