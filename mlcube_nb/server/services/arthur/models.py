@@ -10,7 +10,6 @@ import re
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import DataStructure, ErrorCode, TaskType, TextLanguage
@@ -21,6 +20,7 @@ from mlcube_nb.server.errors import BadRequest, Conflict
 from mlcube_nb.server.rbac import Caller
 from mlcube_nb.server.services.arthur import projects as arthur_projects
 from mlcube_nb.server.services.catalog import models, tasks
+from mlcube_nb.server.services.writes import flush_unique
 from mlcube_nb.server.settings import Settings
 
 STRUCTURES: dict[ArthurInputType, DataStructure] = {
@@ -112,10 +112,7 @@ def create(*, session: Session, caller: Caller, settings: Settings, request: Cre
         text_delimiter=request.text_delimiter.value if request.text_delimiter else None,
         expected_throughput_gb_per_day=request.expected_throughput_gb_per_day,
         pixel_height=request.pixel_height, pixel_width=request.pixel_width))
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent create with the same partner_model_id
-        raise Conflict(ErrorCode.ALREADY_EXISTS, f"partner_model_id {partner_id!r} was just taken") from exc
+    flush_unique(session, f"partner_model_id {partner_id!r} was just taken")
     model = session.get(ModelRow, model_id)
     assert model is not None  # created just above, in this transaction
     return model

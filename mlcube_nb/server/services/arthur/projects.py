@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ErrorCode, StoragePolicy
 from mlcube_nb.server.db.tables import ArthurProjectRow, ProjectRow
-from mlcube_nb.server.errors import Conflict
 from mlcube_nb.server.rbac import Caller
 from mlcube_nb.server.services.catalog import projects
+from mlcube_nb.server.services.writes import flush_unique
 
 PROJECT_NAME = "Arthur models"
 """Name of the project created for a company's Arthur models (an existing project of that name is adopted)."""
@@ -37,8 +36,5 @@ def get_or_create(session: Session, caller: Caller) -> ProjectRow:
         project = session.get(ProjectRow, project_id)
         assert project is not None  # created just above, in this transaction
     session.add(ArthurProjectRow(company_id=company_id, project_id=project.id))
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent first call linked it already
-        raise Conflict(ErrorCode.CONFLICT, "The Arthur project was being set up by another request; retry") from exc
+    flush_unique(session, "The Arthur project was being set up by another request; retry", ErrorCode.CONFLICT)
     return project

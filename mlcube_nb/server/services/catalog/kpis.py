@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ErrorCode, KPIStatus
@@ -14,6 +13,7 @@ from mlcube_nb.server.db.tables import KpiRow, ProjectRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import projects
+from mlcube_nb.server.services.writes import flush_unique
 
 
 def to_model(row: KpiRow) -> KPI:
@@ -45,10 +45,7 @@ def create(*, session: Session, caller: Caller, project_id: str, name: str) -> s
         raise Conflict(ErrorCode.ALREADY_EXISTS, f"The project already has a KPI named {name!r}; choose another")
     row = KpiRow(project_id=project.id, name=name, status=KPIStatus.NOT_INITIALIZED.value)
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent create with the same name
-        raise Conflict(ErrorCode.ALREADY_EXISTS, f"The project already has a KPI named {name!r}") from exc
+    flush_unique(session, f"The project already has a KPI named {name!r}")
     return row.id
 
 

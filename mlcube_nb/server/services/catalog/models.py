@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ErrorCode, ModelMetricName, MonitoringStatus, SuggestionType, TaskType
@@ -25,6 +24,7 @@ from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import schemas, tasks
 from mlcube_nb.server.services.catalog.schema_columns import PROBABILISTIC_TYPES
 from mlcube_nb.server.services.monitoring import reads as monitoring_reads
+from mlcube_nb.server.services.writes import flush_unique
 
 _T = TaskType
 METRIC_TYPES: dict[ModelMetricName, frozenset[TaskType]] = {
@@ -114,10 +114,7 @@ def _check_version_free(session: Session, task_id: str, name: str, version: str)
 def _insert(session: Session, task: TaskRow, row: ModelRow) -> str:
     """Add a model version and its schema columns in one go."""
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent create of the same name and version
-        raise Conflict(ErrorCode.ALREADY_EXISTS, f"Model {row.name!r} version {row.version!r} exists") from exc
+    flush_unique(session, f"Model {row.name!r} version {row.version!r} exists")
     schemas.add_model_columns(session, task, row)
     return row.id
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ErrorCode, StoragePolicy
@@ -11,6 +10,7 @@ from mlcube_nb.models import Project
 from mlcube_nb.server.db.tables import ProjectRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.rbac import Caller, CompanyPermission, ProjectPermission
+from mlcube_nb.server.services.writes import flush_unique
 
 
 def to_model(row: ProjectRow) -> Project:
@@ -47,10 +47,7 @@ def create(
     row = ProjectRow(company_id=company_id, name=name, description=description,
                      default_storage_policy=policy.value)
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent create with the same name
-        raise Conflict(ErrorCode.ALREADY_EXISTS, f"A project named {name!r} already exists") from exc
+    flush_unique(session, f"A project named {name!r} already exists")
     return row.id
 
 

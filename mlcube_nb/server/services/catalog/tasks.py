@@ -6,7 +6,6 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import DataStructure, ErrorCode, TaskType, TextLanguage
@@ -16,6 +15,7 @@ from mlcube_nb.server.errors import Conflict, Forbidden, NotFound
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import projects, task_checks
 from mlcube_nb.server.services.monitoring.quantity_statuses import quantity_statuses
+from mlcube_nb.server.services.writes import flush_unique
 from mlcube_nb.server.settings import Settings
 
 _COST_INFO: TypeAdapter[TaskCostInfoUnion | None] = TypeAdapter(TaskCostInfoUnion | None)
@@ -103,10 +103,7 @@ def create(*, session: Session, caller: Caller, settings: Settings, request: Cre
         options=_options(request),
     )
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent create with the same name
-        raise Conflict(ErrorCode.ALREADY_EXISTS, f"The project already has a task named {request.name!r}") from exc
+    flush_unique(session, f"The project already has a task named {request.name!r}")
     return row.id
 
 
@@ -129,8 +126,5 @@ def update(*, session: Session, caller: Caller, request: UpdateTaskRequest) -> T
         row.tags = list(request.tags)
     if request.cost_info is not None:
         row.cost_info = request.cost_info.model_dump(mode="json")
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(ErrorCode.ALREADY_EXISTS, f"The project already has a task named {request.name!r}") from exc
+    flush_unique(session, f"The project already has a task named {request.name!r}")
     return to_model(session, row)

@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ErrorCode
@@ -30,6 +29,7 @@ from mlcube_nb.server.secrets_box import encrypt_secret
 from mlcube_nb.server.services.catalog import projects
 from mlcube_nb.server.services.integrations import credential_shapes
 from mlcube_nb.server.services.integrations.credential_shapes import Shape
+from mlcube_nb.server.services.writes import flush_unique
 from mlcube_nb.server.settings import Settings
 
 _ANY_CREDENTIALS: TypeAdapter[Any] = TypeAdapter(IntegrationCredentialsUnion)
@@ -87,10 +87,7 @@ def _insert(*, session: Session, caller: Caller, settings: Settings, request: Cr
     row = CredentialsRow(project_id=project.id, name=request.name, type=shape.kind.value, is_default=False,
                          public=shape.public, secret_ciphertext=encrypt_secret(settings, shape.secret))
     session.add(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent create with the same name
-        raise Conflict(ErrorCode.ALREADY_EXISTS, taken) from exc
+    flush_unique(session, taken)
     if request.default:
         _make_default(session, row)
     return row, shape

@@ -20,7 +20,7 @@ from mlcube_nb.monitoring.estimation_realized import merge_counts, n_labelled, r
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import JobRow, ModelRow, PerformanceEstimateRow, PerformanceEstimatorRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import DetectionEventRow, QuantityStatusRow
-from mlcube_nb.server.services.monitoring.results import enqueue_deliveries
+from mlcube_nb.server.services.monitoring.results import advance, record_events
 
 SPECIFICATION = "estimated"
 
@@ -97,11 +97,7 @@ def record_estimates(session: Session, model_id: str, batch_id: str, estimate: d
     for metric, (value, lower, upper) in estimate["values"].items():
         decision = spread.decide(metric, value, n_rows)
         status = _status_row(session, model, metric)
-        machine = StatusMachine.from_dict(status.machine) if status.machine else StatusMachine()
-        raised = machine.update(decision.level, decision.magnitude)
-        status.machine, status.updated_at = machine.to_dict(), utcnow()
-        if machine.status != status.status:
-            status.status, status.last_changed_at = machine.status, utcnow()
+        machine, raised = advance(status, decision.level, decision.magnitude, utcnow())
         counts = (estimate.get("counts") or {}).get(metric)
         session.add(PerformanceEstimateRow(
             task_id=task.id, model_id=model.id, batch_id=batch_id, metric_name=metric, method=estimate["method"],
@@ -117,12 +113,8 @@ def record_estimates(session: Session, model_id: str, batch_id: str, estimate: d
                 evaluation_metric=metric, specification=SPECIFICATION, severity=event.severity,
                 magnitude=event.magnitude, sample_timestamp=end or 0.0, sample_customer_id="", batch_id=batch_id,
                 created_at=utcnow())
-            session.add(row)
             events.append(row)
-    session.flush()
-    for row in events:
-        enqueue_deliveries(session, task, model, row)
-    return events
+    return record_events(session, task, model, events)
 
 
 def record_realized(session: Session, model_id: str, batch_id: str, counts: dict[str, dict[str, Any]]) -> None:

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.monitoring import StatusMachine
+from mlcube_nb.monitoring.results import Level
+from mlcube_nb.monitoring.status import StatusEvent
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import DetectionEventRuleRow, KpiRow, ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
@@ -86,11 +88,7 @@ def record_outcomes(session: Session, task: TaskRow, model: ModelRow, batch_id: 
     now = utcnow()
     for outcome in outcomes:
         status = _status_row(session, task, model, outcome)
-        machine = StatusMachine.from_dict(status.machine) if status.machine else StatusMachine()
-        raised = machine.update(outcome["level"], outcome["magnitude"])
-        status.machine, status.updated_at = machine.to_dict(), now
-        if machine.status != status.status:
-            status.status, status.last_changed_at = machine.status, now
+        machine, raised = advance(status, outcome["level"], outcome["magnitude"], now)
         session.add(BatchStatisticRow(
             task_id=task.id, model_id=model.id, batch_id=batch_id, key=outcome["key"],
             monitoring_target=outcome["target"], monitoring_metric=outcome["metric"],
@@ -109,8 +107,25 @@ def record_outcomes(session: Session, task: TaskRow, model: ModelRow, batch_id: 
                 sample_timestamp=outcome.get("sample_timestamp") or 0.0,
                 sample_customer_id=outcome.get("sample_id") or "", batch_id=batch_id, created_at=now,
             )
-            session.add(event)
             events.append(event)
+    return record_events(session, task, model, events)
+
+
+def advance(status: Any, level: Level, magnitude: float,
+            now: datetime) -> tuple[StatusMachine, tuple[StatusEvent, ...]]:
+    """Feed one decision to a status row's machine (quantity or estimated metric); returns it and its events."""
+    machine = StatusMachine.from_dict(status.machine) if status.machine else StatusMachine()
+    raised = machine.update(level, magnitude)
+    status.machine, status.updated_at = machine.to_dict(), now
+    if machine.status != status.status:
+        status.status, status.last_changed_at = machine.status, now
+    return machine, raised
+
+
+def record_events(session: Session, task: TaskRow, model: ModelRow | None,
+                  events: list[DetectionEventRow]) -> list[DetectionEventRow]:
+    """Store detection events and queue their rules' deliveries, in the caller's transaction."""
+    session.add_all(events)
     session.flush()
     for event in events:
         enqueue_deliveries(session, task, model, event)
