@@ -141,3 +141,40 @@ class SuggestionReferencePayload(TypedDict):
     suggestion_path: str
     view: ViewSpec
     context: JobContext
+
+
+class ReportPayload(TypedDict):
+    """What every report job carries: its report row, task, the data to read, where to write the result."""
+
+    report_id: str
+    task_id: str
+    view: ViewSpec
+    result_path: str
+
+
+class RagEvaluationPayload(ReportPayload):
+    """A RAG evaluation: the columns to judge, the responses' model columns, and the judge's settings."""
+
+    user_input_column: str | None
+    context_column: str | None
+    responses: Any
+    text_language: str | None
+    separator: str | None
+    default_answer: str | None
+    judge: dict[str, Any]
+
+
+class TopicModelingPayload(ReportPayload):
+    """A topic model over the task's text columns."""
+
+    text_columns: list[str]
+    language: str | None
+    n_requested: int
+
+
+class RetrainingReportPayload(ReportPayload):
+    """A retraining report: importance weights of stored samples for the model's next training."""
+
+    model_id: str
+    spec: dict[str, Any]
+    reference_size: int

@@ -23,6 +23,7 @@ from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import DataSchemaRow, JobRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict, NotFound
 from mlcube_nb.server.jobs import queue
+from mlcube_nb.server.pipelines.payloads import ReportPayload, ViewSpec
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import tasks
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
@@ -64,6 +65,12 @@ def result_path(task_id: str, kind: str, report_id: str, name: str = "results.pa
     return f"tasks/{task_id}/reports/{kind}/{report_id}/{name}"
 
 
+def over_range(view: ViewSpec, low: float, high: float) -> ViewSpec:
+    """A report's DataView restricted to its time range."""
+    view["intervals"] = [[low, high]]
+    return view
+
+
 def check_range(low: float, high: float) -> tuple[float, float]:
     """A report's time range as floats; 400 unless both ends are usable timestamps in order."""
     for name, value in (("from_timestamp", low), ("to_timestamp", high)):
@@ -81,7 +88,7 @@ def check_range(low: float, high: float) -> tuple[float, float]:
 
 
 def start(session: Session, *, kind: str, task: TaskRow, name: str, job_group: str, pipeline: str,
-          payload: Callable[[ReportRow], dict[str, Any]], model_id: str | None = None,
+          payload: Callable[[ReportRow], ReportPayload], model_id: str | None = None,
           time_range: tuple[float, float] | None = None) -> str:
     """Create the report row and enqueue its job in the caller's transaction; returns the job id.
 

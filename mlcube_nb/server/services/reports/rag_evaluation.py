@@ -25,6 +25,7 @@ from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, RagE
 from mlcube_nb.rag_evaluation import workbook
 from mlcube_nb.server.db.tables import ModelRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict
+from mlcube_nb.server.pipelines.payloads import RagEvaluationPayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import tasks
 from mlcube_nb.server.services.catalog.schema_checks import rag_part
@@ -96,16 +97,15 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     return lifecycle.start(
         session, kind=KIND, task=task, name=request.report_name, job_group=JOB_GROUP, pipeline="rag_evaluation",
         time_range=(low, high),
-        payload=lambda report: {
-            "report_id": report.id, "task_id": task.id,
-            "view": catalogue.view_spec(view, files) | {"intervals": [[low, high]]},
-            "user_input_column": _column(columns, ColumnSubRole.RAG_USER_INPUT),
-            "context_column": _column(columns, ColumnSubRole.RAG_RETRIEVED_CONTEXT), "responses": responses,
-            "text_language": task.text_language, "separator": task.rag_contexts_separator,
-            "default_answer": (task.options or {}).get("llm_default_answer"),
-            "result_path": lifecycle.result_path(task.id, KIND, report.id),
-            "judge": judge or {"kind": "offline"},
-        })
+        payload=lambda report: RagEvaluationPayload(
+            report_id=report.id, task_id=task.id,
+            view=lifecycle.over_range(catalogue.view_spec(view, files), low, high),
+            user_input_column=_column(columns, ColumnSubRole.RAG_USER_INPUT),
+            context_column=_column(columns, ColumnSubRole.RAG_RETRIEVED_CONTEXT), responses=responses,
+            text_language=task.text_language, separator=task.rag_contexts_separator,
+            default_answer=(task.options or {}).get("llm_default_answer"),
+            result_path=lifecycle.result_path(task.id, KIND, report.id), judge=judge or {"kind": "offline"},
+        ))
 
 
 def to_item(row: ReportRow) -> TaskRagEvalReportItem:

@@ -29,7 +29,7 @@ from mlcube_nb.server.db.tables import (
     TaskRow,
 )
 from mlcube_nb.server.errors import BadRequest, NotFound
-from mlcube_nb.server.pipelines.payloads import BatchKind
+from mlcube_nb.server.pipelines.payloads import BatchKind, RetrainingReportPayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
 from mlcube_nb.server.services.ingest import catalogue
@@ -124,9 +124,10 @@ def compute(*, session: Session, caller: Caller, request: ComputeRetrainingRepor
     return lifecycle.start(
         session, kind=KIND, task=task, name=f"{model.name} {model.version}", job_group=JOB_GROUP,
         pipeline="retraining_report", model_id=model.id,
-        payload=lambda report: {"report_id": report.id, "model_id": model.id, "task_id": task.id, "view": view,
-                                "spec": asdict(spec), "reference_size": reference.n_rows,
-                                "result_path": lifecycle.result_path(task.id, KIND, report.id, "samples.parquet")})
+        payload=lambda report: RetrainingReportPayload(
+            report_id=report.id, model_id=model.id, task_id=task.id, view=view, spec=asdict(spec),
+            reference_size=reference.n_rows,
+            result_path=lifecycle.result_path(task.id, KIND, report.id, "samples.parquet")))
 
 
 def reports_of(session: Session, model_id: str) -> list[ReportRow]:

@@ -18,6 +18,7 @@ from mlcube_nb.models import (
 )
 from mlcube_nb.server.db.tables import ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest
+from mlcube_nb.server.pipelines.payloads import TopicModelingPayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import tasks
 from mlcube_nb.server.services.ingest import catalogue
@@ -45,10 +46,10 @@ def compute(*, session: Session, caller: Caller, storage: Storage, request: Comp
     return lifecycle.start(
         session, kind=KIND, task=task, name=request.report_name, job_group=JOB_GROUP, pipeline="topic_modeling",
         time_range=(low, high),
-        payload=lambda report: {"report_id": report.id, "task_id": task.id, "text_columns": columns,
-                                "language": task.text_language, "n_requested": count,
-                                "result_path": lifecycle.result_path(task.id, KIND, report.id),
-                                "view": catalogue.view_spec(schema, files) | {"intervals": [[low, high]]}})
+        payload=lambda report: TopicModelingPayload(
+            report_id=report.id, task_id=task.id, text_columns=columns, language=task.text_language,
+            n_requested=count, result_path=lifecycle.result_path(task.id, KIND, report.id),
+            view=lifecycle.over_range(catalogue.view_spec(schema, files), low, high)))
 
 
 def list_for(*, session: Session, caller: Caller, task_id: str) -> list[TaskTopicModelingReportItem]:
