@@ -49,10 +49,11 @@ def _stored_ids(ingest: Ingest, categories: Sequence[str], *, kinds: Sequence[st
     the range of those ids (no other file can hold any of them)."""
     assert ingest.task is not None and ingest.schema is not None
     id_name = ingest.schema.id.name
-    wanted = _range_of(among) if among else None
+    spans = [r for r in (batch_checks.id_range(ids) for ids in among) if r is not None]
+    wanted = _spanning(spans)
     pieces = []
     for row in stored_files(ingest.session, ingest.task.id, categories, kinds=kinds, model_id=model_id):
-        if among and (wanted is None or not _may_hold(ingest, row, wanted)):
+        if among and (not spans or not _may_hold(ingest, row, wanted)):
             continue
         ids = batch_checks.norm_ids(ingest.storage.read([row.path], [id_name])[id_name])
         columns = {"id": ids}
@@ -66,12 +67,11 @@ def _stored_ids(ingest: Ingest, categories: Sequence[str], *, kinds: Sequence[st
     return pa.concat_tables(pieces)
 
 
-def _range_of(id_arrays: Sequence[pa.ChunkedArray]) -> list[Any] | None:
-    """The range spanning several id arrays (None when they hold no id)."""
-    ranges = [r for r in (batch_checks.id_range(ids) for ids in id_arrays) if r is not None]
-    if not ranges:
+def _spanning(spans: list[list[Any]]) -> list[Any] | None:
+    """The range covering several id ranges; None (prune nothing) when there are none or their types differ."""
+    if not spans or len({type(v) for span in spans for v in span}) != 1:
         return None
-    return [min(r[0] for r in ranges), max(r[1] for r in ranges)]
+    return [min(span[0] for span in spans), max(span[1] for span in spans)]
 
 
 def _stored_among(ingest: Ingest, ids: pa.ChunkedArray, categories: Sequence[str], *,
