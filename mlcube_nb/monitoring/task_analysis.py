@@ -234,7 +234,9 @@ def _distribution_outcomes(
     columns = list(reference.numeric) + list(reference.categorical)
     if any(c not in frame.columns for c in columns):
         return []
-    data = frame[columns].copy(deep=False)  # categorical columns are replaced below, nothing is written into
+    # the columns themselves, not a copy (``frame[columns]`` takes a copy of a million-row block): categorical
+    # columns are replaced below and nothing is written into
+    data = pd.DataFrame({c: frame[c] for c in columns}, copy=False)
     for c in reference.categorical:
         data[c] = data[c].astype("string")
     analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed)
