@@ -75,8 +75,12 @@ def _finite(value: float | None) -> float | None:
 
 
 def derive(plan: MonitoringPlan, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the plan's derived columns (text length, sentiment, entropy, log-likelihood) to a copy."""
-    out = frame.copy()
+    """Add the plan's derived columns (text length, sentiment, entropy, log-likelihood) to a copy.
+
+    A shallow copy: columns are added, never written into, so the caller's frame is untouched without
+    copying a million-row batch.
+    """
+    out = frame.copy(deep=False)
     for d in plan.derived:
         if d.source not in out.columns:
             continue
@@ -230,7 +234,9 @@ def _distribution_outcomes(
     columns = list(reference.numeric) + list(reference.categorical)
     if any(c not in frame.columns for c in columns):
         return []
-    data = frame[columns].copy()
+    # the columns themselves, not a copy (``frame[columns]`` takes a copy of a million-row block): categorical
+    # columns are replaced below and nothing is written into
+    data = pd.DataFrame({c: frame[c] for c in columns}, copy=False)
     for c in reference.categorical:
         data[c] = data[c].astype("string")
     analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed)

@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import fsspec
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
@@ -35,6 +37,9 @@ EXTRAS = {"gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs", "abfss": "abf
 """The package extra that brings each object store's fsspec filesystem (``gcsfs``, ``adlfs``, ``s3fs``)."""
 WRITE_BLOCK = 16 << 20
 """Part size of streamed writes to an object store (fewer, larger multipart parts)."""
+FOOTER_CACHE = 512
+"""Parquet footers kept per storage root (oldest dropped first)."""
+_PARQUET = ds.ParquetFileFormat()
 
 
 class Storage:
@@ -54,6 +59,9 @@ class Storage:
         self.is_local = isinstance(self.fs, LocalFileSystem)
         if self.is_local:
             os.makedirs(self.root, exist_ok=True)
+        self._arrow_fs = pafs.LocalFileSystem() if self.is_local else pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))
+        self._fragments: dict[str, ds.ParquetFileFragment] = {}
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r})"
@@ -157,6 +165,8 @@ class Storage:
     def delete(self, rels: Iterable[str]) -> None:
         """Remove files (missing ones are fine): undoes writes of a request that did not commit."""
         for rel in rels:
+            with self._lock:
+                self._fragments.pop(rel, None)
             try:
                 self.fs.rm_file(self.full(rel))
             except FileNotFoundError:
@@ -200,9 +210,9 @@ class Storage:
         """
         if not rels:
             return pa.table({name: pa.array([], pa.null()) for name in columns or []})
-        files = [self.full(r) for r in rels]
-        schema = common_schema([ds.dataset(f, format="parquet", filesystem=self.fs).schema for f in files])
-        dataset = ds.dataset(files, schema=schema, format="parquet", filesystem=self.fs)
+        fragments = [self._fragment(r) for r in rels]
+        schema = common_schema([f.physical_schema for f in fragments])
+        dataset = ds.FileSystemDataset(fragments, schema=schema, format=_PARQUET)
         expression = None
         if time_column is not None and intervals:
             field = ds.field(time_column)
@@ -211,6 +221,47 @@ class Storage:
                 expression = clause if expression is None else expression | clause
         wanted = None if columns is None else [c for c in columns if c in dataset.schema.names]
         return dataset.to_table(columns=wanted, filter=expression)
+
+    def _fragment(self, rel: str) -> ds.ParquetFileFragment:
+        """The Parquet fragment of *rel* with its footer read, so a scan after the schema was looked at does not
+        fetch the footer again. Batch files are never rewritten (each path names a new file id), so their
+        footers are kept (:data:`FOOTER_CACHE` of them); other files (report results) are read afresh."""
+        with self._lock:
+            fragment = self._fragments.get(rel)
+        if fragment is not None:
+            return fragment
+        fragment = _PARQUET.make_fragment(self.full(rel), filesystem=self._arrow_fs)
+        fragment.ensure_complete_metadata()
+        if _immutable(rel):
+            with self._lock:
+                self._fragments[rel] = fragment
+                while len(self._fragments) > FOOTER_CACHE:
+                    del self._fragments[next(iter(self._fragments))]
+        return fragment
+
+    def column_range(self, rel: str, column: str) -> list[Any] | None:
+        """``[min, max]`` of a column from the file's Parquet statistics (one footer read), None when unknown.
+
+        Only integer and text statistics are returned (ints, or str compared by UTF-8 byte order as Parquet
+        orders them); a row group without statistics makes the range unknown.
+        """
+        metadata = self._fragment(rel).metadata
+        names = metadata.schema.names
+        if column not in names or metadata.num_row_groups == 0:
+            return None
+        index = names.index(column)
+        lows, highs = [], []
+        for group in range(metadata.num_row_groups):
+            stats = metadata.row_group(group).column(index).statistics
+            if stats is None or not stats.has_min_max:
+                return None
+            low, high = stats.min, stats.max
+            if not (isinstance(low, int) and isinstance(high, int)) and not (isinstance(low, str)
+                                                                             and isinstance(high, str)):
+                return None
+            lows.append(low)
+            highs.append(high)
+        return [min(lows), max(highs)]
 
     def count_rows(self, rels: Sequence[str], time_column: str, intervals: Sequence[Sequence[float]]) -> int:
         """How many rows of the files fall in any of the time intervals (reads only the time column)."""
@@ -231,6 +282,13 @@ class Storage:
             self.fs.rm_file(self.full(rel))
             removed.append(rel)
         return removed
+
+
+def _immutable(rel: str) -> bool:
+    """Whether *rel* is a batch file (``tasks/<task>/<kind>/…``, ``kpis/<kpi>/…``): written once, never rewritten."""
+    parts = rel.split("/")
+    return rel.endswith(".parquet") and ((parts[0] == "tasks" and len(parts) > 3 and parts[2] != "reports")
+                                         or (parts[0] == "kpis" and len(parts) > 2))
 
 
 def _is_text(kind: pa.DataType) -> bool:

@@ -91,6 +91,9 @@ class BatchFileRow(Base):
     time_max: Mapped[float | None] = mapped_column(Float, nullable=True)
     checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
     columns: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # [smallest, largest] sample id of a table (int or str, as the ids compare): the duplicate-id check skips
+    # files whose range misses a new batch's. None: no ids (archives), or written before migration 0009.
+    id_range: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

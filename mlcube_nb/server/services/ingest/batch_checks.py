@@ -6,8 +6,9 @@ stored and calls them. Every failure names the file, the rule and the first offe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -102,6 +103,35 @@ def norm_ids(ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     return pc.cast(ids, pa.large_string())
 
 
+def id_range(ids: pa.ChunkedArray | pa.Array) -> list[Any] | None:
+    """``[smallest, largest]`` of some sample ids, in the form they compare in (int or str); None when empty."""
+    ids = norm_ids(ids)
+    if len(ids) == ids.null_count:
+        return None
+    bounds = pc.min_max(ids)
+    return [bounds["min"].as_py(), bounds["max"].as_py()]
+
+
+def ranges_overlap(stored: Sequence[Any] | None, wanted: Sequence[Any] | None) -> bool:
+    """Whether a file whose ids span *stored* may hold any id of the span *wanted* (True when unsure).
+
+    Strings compare by code point, which is the byte order of their UTF-8 (the order Arrow's ``min_max``
+    and Parquet statistics use); ints numerically; a range of another type (or none) proves nothing.
+    """
+    if stored is None or wanted is None or len(stored) != 2 or len(wanted) != 2:
+        return True
+    kinds = {type(v) for v in (*stored, *wanted)}
+    if kinds != {int} and kinds != {str}:
+        return True
+    return bool(stored[0] <= wanted[1] and stored[1] >= wanted[0])
+
+
+def _same_order(ids: pa.ChunkedArray, known: pa.ChunkedArray) -> bool:
+    """Whether *ids* are *known*, value for value in the same order (the common case of files cut from one
+    DataFrame): a comparison, where membership would hash every id."""
+    return len(ids) == len(known) and norm_ids(ids).equals(norm_ids(known))
+
+
 def _member(ids: pa.ChunkedArray, known: pa.ChunkedArray) -> pa.ChunkedArray:
     known = norm_ids(known)
     ids = norm_ids(ids)
@@ -121,6 +151,8 @@ def refuse_known(label: str, ids: pa.ChunkedArray, stored: pa.ChunkedArray, what
 
 def require_known(label: str, ids: pa.ChunkedArray, known: pa.ChunkedArray, where: str) -> None:
     """400 when an id is not among *known* (*where*: "the inputs of this batch"...)."""
+    if _same_order(ids, known):
+        return
     outside = pc.invert(_member(ids, known))
     if pc.any(outside).as_py():
         raise invalid(f"{label}: sample ids at {rows_text(outside)} are not in {where} (e.g. "
@@ -129,6 +161,8 @@ def require_known(label: str, ids: pa.ChunkedArray, known: pa.ChunkedArray, wher
 
 def require_same(label: str, ids: pa.ChunkedArray, base: pa.ChunkedArray, base_label: str) -> None:
     """400 unless *ids* are exactly the ids of *base* (each id once in both, order free)."""
+    if _same_order(ids, base):
+        return
     require_known(label, ids, base, f"the {base_label}")
     if len(ids) != len(base):
         missing = pc.invert(_member(base, ids))

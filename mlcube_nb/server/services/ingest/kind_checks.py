@@ -8,6 +8,7 @@ Stored ids are read one file at a time, so memory stays at one file's ids plus t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,6 +18,7 @@ from mlcube_nb.enums import (
     TaskType,
 )
 from mlcube_nb.server.db.tables import (
+    BatchFileRow,
     ReferenceRow,
 )
 from mlcube_nb.server.pipelines.payloads import BatchKind
@@ -28,13 +30,31 @@ from mlcube_nb.server.services.ingest.table_checks import invalid
 SUPERVISED_WITHOUT_TARGET = frozenset({TaskType.RAG, TaskType.CLUSTERING})
 
 
+def _may_hold(ingest: Ingest, row: BatchFileRow, wanted: list[Any] | None) -> bool:
+    """Whether a stored file may hold any id in the range *wanted*: its catalogued id range, else (files written
+    before migration 0009) its Parquet statistics; when neither is known, it may."""
+    if wanted is None:
+        return True
+    stored = row.id_range
+    if stored is None:
+        assert ingest.schema is not None
+        stored = ingest.storage.column_range(row.path, ingest.schema.id.name)
+    return batch_checks.ranges_overlap(stored, wanted)
+
+
 def _stored_ids(ingest: Ingest, categories: Sequence[str], *, kinds: Sequence[str] | None = None,
-                model_id: str | None = None, with_batch: bool = False) -> pa.Table:
-    """The sample ids (and their batch) of stored files."""
+                model_id: str | None = None, with_batch: bool = False,
+                among: Sequence[pa.ChunkedArray] = ()) -> pa.Table:
+    """The sample ids (and their batch) of stored files; with *among*, only of the files whose id range meets
+    the range of those ids (no other file can hold any of them)."""
     assert ingest.task is not None and ingest.schema is not None
     id_name = ingest.schema.id.name
+    spans = [r for r in (batch_checks.id_range(ids) for ids in among) if r is not None]
+    wanted = _spanning(spans)
     pieces = []
     for row in stored_files(ingest.session, ingest.task.id, categories, kinds=kinds, model_id=model_id):
+        if among and (not spans or not _may_hold(ingest, row, wanted)):
+            continue
         ids = batch_checks.norm_ids(ingest.storage.read([row.path], [id_name])[id_name])
         columns = {"id": ids}
         if with_batch:
@@ -47,19 +67,31 @@ def _stored_ids(ingest: Ingest, categories: Sequence[str], *, kinds: Sequence[st
     return pa.concat_tables(pieces)
 
 
+def _spanning(spans: list[list[Any]]) -> list[Any] | None:
+    """The range covering several id ranges; None (prune nothing) when there are none or their types differ."""
+    if not spans or len({type(v) for span in spans for v in span}) != 1:
+        return None
+    return [min(span[0] for span in spans), max(span[1] for span in spans)]
+
+
 def _stored_among(ingest: Ingest, ids: pa.ChunkedArray, categories: Sequence[str], *,
                   model_id: str | None = None) -> pa.ChunkedArray:
     """The stored ids (of files of these categories) that are among *ids*, read one file at a time.
 
-    Memory stays at one file's ids plus the new batch's, however many batches the task holds (the
-    whole task's ids, concatenated, cost gigabytes at millions of rows).
+    Files whose id range misses the range of *ids* are not read (they cannot hold any of them); memory stays
+    at one file's ids plus the new batch's, however many batches the task holds.
     """
     assert ingest.task is not None and ingest.schema is not None
     id_name = ingest.schema.id.name
     wanted = batch_checks.norm_ids(ids)
-    value_set = pa.concat_arrays(wanted.chunks) if wanted.num_chunks != 1 else wanted.chunk(0)
     found = [pa.array([], wanted.type)]
+    span = batch_checks.id_range(wanted)
+    if span is None:
+        return pa.chunked_array(found, wanted.type)
+    value_set = pa.concat_arrays(wanted.chunks) if wanted.num_chunks != 1 else wanted.chunk(0)
     for row in stored_files(ingest.session, ingest.task.id, categories, model_id=model_id):
+        if not _may_hold(ingest, row, span):
+            continue
         stored = batch_checks.norm_ids(ingest.storage.read([row.path], [id_name])[id_name])
         hit = pc.is_in(stored, value_set=value_set)
         if pc.any(hit).as_py():
@@ -134,9 +166,11 @@ def check_production(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
 
 def _attach(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     """Predictions, targets or metadata for production batches already stored; returns the batches touched."""
-    known = _stored_ids(ingest, ["input"], kinds=[BatchKind.PRODUCTION.value], with_batch=True)
+    tables = [i for i in loaded if i.conformed is not None]
+    known = _stored_ids(ingest, ["input"], kinds=[BatchKind.PRODUCTION.value], with_batch=True,
+                        among=[i.ids for i in tables])
     touched: set[str] = set()
-    for item in (i for i in loaded if i.conformed is not None):
+    for item in tables:
         label, ids = item.source.label, item.ids
         batch_checks.require_known(label, ids, known["id"], "any production batch of this task")
         mask = pc.is_in(known["id"], value_set=pa.concat_arrays(batch_checks.norm_ids(ids).chunks)
@@ -160,7 +194,7 @@ def _attach(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
 def check_targets(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     target = _main(loaded, "target")
     assert target is not None
-    known = _stored_ids(ingest, ["input"], with_batch=True)
+    known = _stored_ids(ingest, ["input"], with_batch=True, among=[target.ids])
     batch_checks.require_known(target.source.label, target.ids, known["id"], "the data uploaded to this task")
     batch_checks.refuse_known(target.source.label, target.ids, _stored_among(ingest, target.ids, ["target"]),
                             "labelled")

@@ -16,6 +16,7 @@ from mlcube_nb.server.db.tables import (
 )
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.pipelines.payloads import IngestPayload, JobContext, KpiFacts
+from mlcube_nb.server.services.ingest import batch_checks
 from mlcube_nb.server.services.ingest.catalogue import task_context, view_spec
 from mlcube_nb.server.services.ingest.state import Ingest, Loaded, Source
 
@@ -70,7 +71,8 @@ def _store_file(ingest: Ingest, batch: BatchRow, item: Loaded) -> BatchFileRow:
     return BatchFileRow(id=file_id, batch_id=batch.id, task_id=batch.task_id, kpi_id=batch.kpi_id, kind=batch.kind,
                         category=source.category, model_id=source.model_id, path=rel, file_format="parquet",
                         n_rows=conformed.table.num_rows, time_min=conformed.time_min, time_max=conformed.time_max,
-                        checksum=_checksum(source), columns=conformed.table.column_names)
+                        checksum=_checksum(source), columns=conformed.table.column_names,
+                        id_range=batch_checks.id_range(item.ids) if ingest.task is not None else None)
 
 
 def _checksum(source: Source) -> str | None:
