@@ -23,8 +23,10 @@ Both tools see the reference with targets and the batches without; NannyML gets 
 analysis frame with ``chunk_size=2000`` so that its chunks are exactly our batches. NannyML runs with its
 defaults (CBPE: isotonic calibration; DLE: LightGBM with default hyper-parameters); ours runs with its
 defaults (calibrator chosen by reference size and kept only if it beats the raw scores on cross-validated
-Brier score; DLE with scikit-learn gradient boosting). For every batch and metric the realised value is
-computed from the true labels with scikit-learn.
+Brier score; DLE with scikit-learn gradient boosting). Since issue 18's calibrator selection change the raw
+scores must also pass a calibration test on the reference to be kept (see
+``mlcube_nb/monitoring/estimation_calibrators.py``); the protocol and scoring are unchanged. For every
+batch and metric the realised value is computed from the true labels with scikit-learn.
 
 Reported per scenario (means over seeds, batches and the scenario's metrics):
 - ``MAE``: mean |estimate - realised|;

@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
-from mlcube_nb.monitoring.estimation_calibrators import fit_calibrator
-from mlcube_nb.monitoring.estimation_classification import fit_classification
+from mlcube_nb.monitoring.estimation_calibrators import (
+    _cv_brier,
+    choose_method,
+    fit_calibrator,
+    passes_calibration_test,
+)
+from mlcube_nb.monitoring.estimation_classification import ClassificationEstimator, fit_classification
 from mlcube_nb.monitoring.estimation_common import EstimationUnsupported, ReferenceSpread
 from mlcube_nb.monitoring.estimation_realized import (
     classification_counts,
@@ -66,6 +71,79 @@ def test_small_reference_gets_platt_scaling() -> None:
     calibrator = fit_calibrator(score, rng.uniform(size=300) < score ** 2)
     assert calibrator.method == "platt"
     assert np.all(np.diff(calibrator(np.linspace(0.01, 0.99, 50))) >= 0)
+
+
+def test_the_calibration_test_rejects_a_calibrated_model_at_its_nominal_rate() -> None:
+    rng = np.random.default_rng(40)
+    rejected = 0
+    for _ in range(400):
+        scores, labels, _ = _calibrated_binary(2000, rng.uniform(-1.0, 1.0), rng)
+        rejected += not passes_calibration_test(scores[:, 1], labels == 1)
+    assert 0.02 <= rejected / 400 <= 0.08  # 5 % nominal; 400 draws give a binomial sd of 1.1 %
+
+
+def _mildly_over_confident(n: int, mean: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = rng.normal(mean, 1.5, size=n)
+    score = 1.0 / (1.0 + np.exp(-1.15 * x))  # truth: sigmoid(x)
+    return np.column_stack([1 - score, score]), (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-x))).astype(int), \
+        (score > 0.5).astype(int)
+
+
+def test_scores_that_tie_on_brier_but_fail_the_calibration_test_are_recalibrated() -> None:
+    rng = np.random.default_rng(0)
+    reference = _mildly_over_confident(5000, 0.5, rng)
+    score, outcome = reference[0][:, 1], reference[1] == 1
+    # the cross-validated Brier comparison alone would keep these raw scores ...
+    assert _cv_brier(score, outcome, "isotonic", 0) > float(np.mean(np.square(score - outcome)))
+    # ... but they are over-confident, which the test sees
+    assert not passes_calibration_test(score, outcome)
+    assert choose_method(score, outcome) == "isotonic"
+    chosen = fit_classification(*reference, ("0", "1"))
+    kept = fit_classification(*reference, ("0", "1"), method="identity")
+    errors: dict[str, list[float]] = {"chosen": [], "kept": []}
+    inside = {"chosen": 0, "kept": 0}
+    for batch in range(6):  # towards the boundary, where over-confidence overstates accuracy most
+        scores, labels, predicted = _mildly_over_confident(2000, 0.5 - 0.2 * batch, rng)
+        realised = float(np.mean(labels == predicted))
+        for name, estimator in (("chosen", chosen), ("kept", kept)):
+            estimate = estimator.estimate(scores, predicted, seed=batch)["accuracy"]
+            errors[name].append(abs(estimate.value - realised))
+            inside[name] += estimate.lower <= realised <= estimate.upper
+    assert np.mean(errors["chosen"]) < 0.5 * np.mean(errors["kept"])
+    assert inside["chosen"] >= 5 > inside["kept"]
+
+
+def test_a_calibrated_model_keeps_its_scores_and_loses_little_when_the_test_rejects_them() -> None:
+    kept, differences = 0, []
+    for seed in range(6):
+        rng = np.random.default_rng(100 + seed)
+        reference = _calibrated_binary(5000, 0.5, rng)
+        kept += choose_method(reference[0][:, 1], reference[1] == 1) == "identity"
+        # what a false rejection (5 % of calibrated models) costs: the isotonic fit instead of the raw scores
+        recalibrated = fit_classification(*reference, ("0", "1"), method="isotonic")
+        raw = fit_classification(*reference, ("0", "1"), method="identity")
+        for batch in range(3):
+            scores, labels, predicted = _calibrated_binary(2000, 0.5 - 0.3 * batch, rng)
+            realised = float(np.mean(labels == predicted))
+            differences.append(abs(recalibrated.point(scores, predicted)["accuracy"] - realised)
+                               - abs(raw.point(scores, predicted)["accuracy"] - realised))
+    assert kept >= 5
+    assert abs(np.mean(differences)) <= 0.002  # measured: +0.00013, against a sampling sd of about 0.01
+    assert max(map(abs, differences)) < 0.01
+
+
+def test_kept_raw_scores_still_carry_calibration_spread_in_the_band() -> None:
+    rng = np.random.default_rng(18)
+    estimator = fit_classification(*_calibrated_binary(5000, 1.0, rng), ("0", "1"), seed=0)
+    assert estimator.calibrators.per_class[0].method == "identity"
+    # the bootstrap refits the family the raw scores were tested against, not the identity
+    assert {b.per_class[0].method for b in estimator.bootstrap} == {"isotonic"}
+    sampling_only = ClassificationEstimator(estimator.classes, estimator.calibrators, (), estimator.spread)
+    scores, _, predicted = _calibrated_binary(2000, 0.0, rng)
+    band = estimator.estimate(scores, predicted)["accuracy"]
+    narrow = sampling_only.estimate(scores, predicted)["accuracy"]
+    assert band.value == narrow.value
+    assert band.upper - band.lower > 1.1 * (narrow.upper - narrow.lower)
 
 
 def _multiclass(n: int, shift: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
