@@ -56,7 +56,9 @@ def serve_in_thread(
     """Start the app for *settings* in a daemon thread and return once it answers (or raise); with
     *jobs_in_background* it answers before its job runner has started (see ``create_app``)."""
     app = create_app(settings, jobs_in_background=jobs_in_background)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP (accepted
+    # sockets inherit it), and without it Nagle + delayed ACK hold each response body back ~40 ms
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+_HELD_KEY = "mlcube_held_connections"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -68,3 +70,34 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, _: SessionTransaction, connection: Connection) -> None:
+    session.info.setdefault(_HELD_KEY, []).append(connection)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connections(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD_KEY, None)
+
+
+def nothing_to_end(session: Session) -> bool:
+    """Whether ending *session*'s transaction (commit or rollback) does no I/O, so it may run on an event loop.
+
+    True when no change is pending and every connection the session uses is a SQLite connection that holds
+    no transaction (pysqlite opens one only for a write): its commit, rollback and return to the pool are
+    then no-ops. A PostgreSQL connection always holds one (even to read), so its session never qualifies.
+    """
+    if session.new or session.dirty or session.deleted:
+        return False
+    for connection in session.info.get(_HELD_KEY, ()):
+        if connection.dialect.name != "sqlite":
+            return False
+        try:
+            if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                return False
+        except Exception:  # noqa: BLE001 - an invalidated connection: let the thread pool end it
+            return False
+    return True

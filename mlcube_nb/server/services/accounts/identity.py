@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ApiKeyExpirationTime, ErrorCode, UserCompanyRole, UserProjectRole
@@ -28,16 +28,35 @@ def caller_for_user(session: Session, user: UserRow) -> Caller:
 
 
 def authenticate(*, session: Session, api_key: str | None) -> Caller:
-    """Resolve an API key to its Caller; 401 for a missing, unknown, deleted or expired key."""
+    """Resolve an API key to its Caller; 401 for a missing, unknown, deleted or expired key.
+
+    One query (the key, its user and the user's project roles, outer-joined) on the request's connection:
+    it runs on every authenticated request, so it stays off the ORM's identity map.
+    """
     if not api_key:
         raise Unauthorized(ErrorCode.UNAUTHORIZED, _UNAUTHORIZED)
-    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(api_key)))
-    if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+    rows = session.connection().execute(_CALLER_QUERY, {"key_hash": hash_key(api_key)}).all()
+    if not rows:  # unknown key, or its user is gone
         raise Unauthorized(ErrorCode.UNAUTHORIZED, _UNAUTHORIZED)
-    user = session.get(UserRow, row.user_id)
-    if user is None:
+    first = rows[0]
+    if first.expires_at is not None and first.expires_at <= utcnow():
         raise Unauthorized(ErrorCode.UNAUTHORIZED, _UNAUTHORIZED)
-    return caller_for_user(session, user)
+    return Caller(
+        user_id=first.user_id,
+        username=first.username,
+        company_id=first.company_id,
+        company_role=UserCompanyRole(first.company_role),
+        project_roles={r.project_id: UserProjectRole(r.role) for r in rows if r.project_id is not None},
+    )
+
+
+_CALLER_QUERY = (
+    select(ApiKeyRow.expires_at, UserRow.id.label("user_id"), UserRow.username, UserRow.company_id,
+           UserRow.company_role, ProjectRoleRow.project_id, ProjectRoleRow.role)
+    .join_from(ApiKeyRow, UserRow, UserRow.id == ApiKeyRow.user_id)
+    .outerjoin(ProjectRoleRow, ProjectRoleRow.user_id == UserRow.id)
+    .where(ApiKeyRow.key_hash == bindparam("key_hash"))
+)
 
 
 def _get_or_create_user(session: Session, username: str, email: str | None) -> UserRow:
