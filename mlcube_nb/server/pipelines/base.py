@@ -10,7 +10,11 @@ Steps must be idempotent: after a crash a job is run again from its first step.
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import gc
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +44,6 @@ def release_memory() -> None:
     resident = _resident_bytes()
     if resident is not None and resident < RELEASE_ABOVE_BYTES:
         return
-    import gc
-
     gc.collect()
     _freeze_survivors()
     pa.default_memory_pool().release_unused()
@@ -61,8 +63,6 @@ def _resident_bytes() -> int | None:
 
 @functools.cache
 def _page_size() -> int:
-    import os
-
     return os.sysconf("SC_PAGE_SIZE")
 
 
@@ -73,9 +73,6 @@ def _freeze_survivors() -> None:
     and scipy imported cost ~0.1-0.5 s per step). Frozen objects are still freed when no longer referenced.
     Not in the process that started the platform (a notebook kernel running jobs on threads): the user's own
     objects must stay collectable."""
-    import gc
-    import multiprocessing
-
     if multiprocessing.parent_process() is not None:
         gc.freeze()
 
@@ -83,8 +80,6 @@ def _freeze_survivors() -> None:
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, loaded once per worker; None where the C library is not glibc (macOS, musl)."""
-    import ctypes
-
     try:
         return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
     except (OSError, AttributeError):

@@ -60,16 +60,8 @@ class KpiFacts(TypedDict):
     project_id: str
 
 
-class TaskContext(TypedDict):
-    """What every task job knows of its task: facts, schema columns (ColumnInfo dicts) and models."""
-
-    task: TaskFacts
-    schema: list[dict[str, Any]]
-    models: list[ModelFacts]
-
-
 class JobContext(TypedDict, total=False):
-    """A job's ``context``: the task's (:class:`TaskContext`; a KPI batch has none), plus what its kind adds.
+    """A job's ``context``: the task's facts, schema and models (a KPI batch has none), plus what its kind adds.
 
     Ingest jobs add ``batch_id``, ``kind``, ``data_batch_type``, ``attached_batches`` (earlier production
     batches the upload adds to) and, for KPI batches, ``kpi``; reference jobs add ``model_id`` and

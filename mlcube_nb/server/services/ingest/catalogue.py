@@ -13,7 +13,7 @@ from mlcube_nb.server.db.tables import (
     ModelRow,
     TaskRow,
 )
-from mlcube_nb.server.pipelines.payloads import BatchKind, ModelFacts, TaskContext, TaskFacts, ViewFile, ViewSpec
+from mlcube_nb.server.pipelines.payloads import BatchKind, JobContext, ModelFacts, TaskFacts, ViewFile, ViewSpec
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
 
 ROW_KINDS = (BatchKind.HISTORICAL.value, BatchKind.PRODUCTION.value)  # batches that bring new rows
@@ -33,8 +33,9 @@ def stored_files(session: Session, task_id: str, categories: Sequence[str], *, k
     return list(session.scalars(query.order_by(BatchFileRow.created_at, BatchFileRow.id)))
 
 
-def task_context(session: Session, task: TaskRow) -> TaskContext:
-    """What pipelines and monitoring hooks know of a task: its facts, schema and models (JSON)."""
+def task_context(session: Session, task: TaskRow) -> JobContext:
+    """A job's context with what every task job knows: the task's facts, schema and models (JSON); the
+    job's kind adds its own keys."""
     schema = session.get(DataSchemaRow, task.id)
     model_rows = session.scalars(select(ModelRow).where(ModelRow.task_id == task.id)
                                  .order_by(ModelRow.created_at, ModelRow.id))
@@ -43,7 +44,14 @@ def task_context(session: Session, task: TaskRow) -> TaskContext:
                       text_language=task.text_language, options=dict(task.options or {}))
     models = [ModelFacts(id=m.id, name=m.name, version=m.version, with_probabilistic_output=m.with_probabilistic_output)
               for m in model_rows]
-    return TaskContext(task=facts, schema=list(schema.columns) if schema else [], models=models)
+    return JobContext(task=facts, schema=list(schema.columns) if schema else [], models=models)
+
+
+def reference_context(session: Session, task: TaskRow, model_id: str, intervals: list[list[float]]) -> JobContext:
+    """The context of a job that computes a model's reference (set, new version from a range or a suggestion)."""
+    context = task_context(session, task)
+    context["model_id"], context["intervals"] = model_id, intervals
+    return context
 
 
 def view_spec(ingest_schema: SchemaView | None, files: Sequence[BatchFileRow]) -> ViewSpec:

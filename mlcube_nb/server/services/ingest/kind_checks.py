@@ -44,12 +44,12 @@ def _may_hold(ingest: Ingest, row: BatchFileRow, wanted: list[Any] | None) -> bo
 
 def _stored_ids(ingest: Ingest, categories: Sequence[str], *, kinds: Sequence[str] | None = None,
                 model_id: str | None = None, with_batch: bool = False,
-                among: Sequence[pa.ChunkedArray] = ()) -> pa.Table:
+                among: Sequence[Loaded] = ()) -> pa.Table:
     """The sample ids (and their batch) of stored files; with *among*, only of the files whose id range meets
-    the range of those ids (no other file can hold any of them)."""
+    the range of those tables' ids (no other file can hold any of them)."""
     assert ingest.task is not None and ingest.schema is not None
     id_name = ingest.schema.id.name
-    spans = [r for r in (batch_checks.id_range(ids) for ids in among) if r is not None]
+    spans = [item.span for item in among if item.span is not None]
     wanted = _spanning(spans)
     pieces = []
     for row in stored_files(ingest.session, ingest.task.id, categories, kinds=kinds, model_id=model_id):
@@ -74,18 +74,18 @@ def _spanning(spans: list[list[Any]]) -> list[Any] | None:
     return [min(span[0] for span in spans), max(span[1] for span in spans)]
 
 
-def _stored_among(ingest: Ingest, ids: pa.ChunkedArray, categories: Sequence[str], *,
+def _stored_among(ingest: Ingest, item: Loaded, categories: Sequence[str], *,
                   model_id: str | None = None) -> pa.ChunkedArray:
-    """The stored ids (of files of these categories) that are among *ids*, read one file at a time.
+    """The stored ids (of files of these categories) that are among *item*'s ids, read one file at a time.
 
-    Files whose id range misses the range of *ids* are not read (they cannot hold any of them); memory stays
+    Files whose id range misses the range of the ids are not read (they cannot hold any of them); memory stays
     at one file's ids plus the new batch's, however many batches the task holds.
     """
     assert ingest.task is not None and ingest.schema is not None
     id_name = ingest.schema.id.name
-    wanted = batch_checks.norm_ids(ids)
+    wanted = batch_checks.norm_ids(item.ids)
     found = [pa.array([], wanted.type)]
-    span = batch_checks.id_range(wanted)
+    span = item.span
     if span is None:
         return pa.chunked_array(found, wanted.type)
     value_set = pa.concat_arrays(wanted.chunks) if wanted.num_chunks != 1 else wanted.chunk(0)
@@ -134,7 +134,7 @@ def check_historical(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     base = inputs or target
     assert base is not None
     refuse = ["input"] if inputs is not None else ["target"]
-    batch_checks.refuse_known(base.source.label, base.ids, _stored_among(ingest, base.ids, refuse), "uploaded")
+    batch_checks.refuse_known(base.source.label, base.ids, _stored_among(ingest, base, refuse), "uploaded")
     for item in _others(loaded, base):
         if item.source.category == "target":
             batch_checks.require_known(item.source.label, item.ids, base.ids, "the inputs of this batch")
@@ -153,8 +153,8 @@ def check_historical(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
 def check_production(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     inputs = _main(loaded, "input")
     if inputs is not None:
-        batch_checks.refuse_known(inputs.source.label, inputs.ids, _stored_among(ingest, inputs.ids, ["input"]),
-                                "uploaded")
+        batch_checks.refuse_known(inputs.source.label, inputs.ids, _stored_among(ingest, inputs, ["input"]),
+                                  "uploaded")
         for item in _others(loaded, inputs):
             if item.source.category == "target":
                 batch_checks.require_known(item.source.label, item.ids, inputs.ids, "the inputs of this batch")
@@ -168,7 +168,7 @@ def _attach(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     """Predictions, targets or metadata for production batches already stored; returns the batches touched."""
     tables = [i for i in loaded if i.conformed is not None]
     known = _stored_ids(ingest, ["input"], kinds=[BatchKind.PRODUCTION.value], with_batch=True,
-                        among=[i.ids for i in tables])
+                        among=tables)
     touched: set[str] = set()
     for item in tables:
         label, ids = item.source.label, item.ids
@@ -179,25 +179,25 @@ def _attach(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
         touched |= batches
         category = item.source.category
         if category == "prediction":
-            batch_checks.refuse_known(label, ids, _stored_among(ingest, ids, ["prediction"],
-                                                              model_id=item.source.model_id),
-                                    "given predictions of this model")
+            batch_checks.refuse_known(label, ids, _stored_among(ingest, item, ["prediction"],
+                                                                model_id=item.source.model_id),
+                                      "given predictions of this model")
             in_batches = known.filter(pc.is_in(known["batch"], value_set=pa.array(sorted(batches), pa.string())))
             batch_checks.require_same(label, ids, in_batches["id"], "production batches these samples belong to")
         elif category == "target":
-            batch_checks.refuse_known(label, ids, _stored_among(ingest, ids, ["target"]), "labelled")
+            batch_checks.refuse_known(label, ids, _stored_among(ingest, item, ["target"]), "labelled")
         else:
-            batch_checks.refuse_known(label, ids, _stored_among(ingest, ids, [category]), "given " + category)
+            batch_checks.refuse_known(label, ids, _stored_among(ingest, item, [category]), "given " + category)
     return sorted(touched)
 
 
 def check_targets(ingest: Ingest, loaded: list[Loaded]) -> list[str]:
     target = _main(loaded, "target")
     assert target is not None
-    known = _stored_ids(ingest, ["input"], with_batch=True, among=[target.ids])
+    known = _stored_ids(ingest, ["input"], with_batch=True, among=[target])
     batch_checks.require_known(target.source.label, target.ids, known["id"], "the data uploaded to this task")
-    batch_checks.refuse_known(target.source.label, target.ids, _stored_among(ingest, target.ids, ["target"]),
-                            "labelled")
+    batch_checks.refuse_known(target.source.label, target.ids, _stored_among(ingest, target, ["target"]),
+                              "labelled")
     mask = pc.is_in(known["id"], value_set=pa.concat_arrays(batch_checks.norm_ids(target.ids).chunks)
                     if len(target.ids) else pa.array([], known["id"].type))
     return sorted(set(known["batch"].filter(mask).to_pylist()))

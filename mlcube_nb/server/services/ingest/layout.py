@@ -16,7 +16,6 @@ from mlcube_nb.server.db.tables import (
 )
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.pipelines.payloads import IngestPayload, JobContext, KpiFacts
-from mlcube_nb.server.services.ingest import batch_checks
 from mlcube_nb.server.services.ingest.catalogue import task_context, view_spec
 from mlcube_nb.server.services.ingest.state import Ingest, Loaded, Source
 
@@ -72,7 +71,7 @@ def _store_file(ingest: Ingest, batch: BatchRow, item: Loaded) -> BatchFileRow:
                         category=source.category, model_id=source.model_id, path=rel, file_format="parquet",
                         n_rows=conformed.table.num_rows, time_min=conformed.time_min, time_max=conformed.time_max,
                         checksum=_checksum(source), columns=conformed.table.column_names,
-                        id_range=batch_checks.id_range(item.ids) if ingest.task is not None else None)
+                        id_range=item.span if ingest.task is not None else None)
 
 
 def _checksum(source: Source) -> str | None:
@@ -81,10 +80,8 @@ def _checksum(source: Source) -> str | None:
 
 def _context(ingest: Ingest, batch: BatchRow) -> JobContext:
     """The ingest job's context: the task's (none for a KPI batch), the batch, the KPI."""
-    context = JobContext(batch_id=batch.id, kind=batch.kind, data_batch_type=batch.data_batch_type)
-    if ingest.task is not None:
-        facts = task_context(ingest.session, ingest.task)
-        context["task"], context["schema"], context["models"] = facts["task"], facts["schema"], facts["models"]
+    context = task_context(ingest.session, ingest.task) if ingest.task is not None else JobContext()
+    context["batch_id"], context["kind"], context["data_batch_type"] = batch.id, batch.kind, batch.data_batch_type
     if ingest.kpi is not None:
         context["kpi"] = KpiFacts(id=ingest.kpi.id, name=ingest.kpi.name, project_id=ingest.kpi.project_id)
     return context

@@ -35,9 +35,9 @@ def load(ingest: Ingest, source: Source) -> Loaded:
     mapping = ingest.schema.structure is DataStructure.IMAGE and base == "input" and not \
         source.category.endswith("_embedding") and _has_images(ingest, base)
     expected = batch_checks.expected_for(ingest.schema, base, source.model_id, source.label, mapping=mapping,
-                                       embedding=source.category.endswith("_embedding"))
+                                         embedding=source.category.endswith("_embedding"))
     table = file_readers.read_table(location, source.file_type, source.label,
-                                  string_columns=[*ingest.schema.text_columns(), FILE_NAME])
+                                    string_columns=[*ingest.schema.text_columns(), FILE_NAME])
     return Loaded(source, conform(table, expected))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
@@ -22,6 +23,7 @@ from mlcube_nb.server.db.tables import (
 )
 from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.rbac import Caller
+from mlcube_nb.server.services.ingest import batch_checks
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
 from mlcube_nb.server.services.ingest.table_checks import Conformed
 from mlcube_nb.server.settings import Settings
@@ -56,6 +58,12 @@ class Loaded:
     def ids(self) -> pa.ChunkedArray:
         assert self.conformed is not None
         return self.conformed.table.column(0)
+
+    @cached_property
+    def span(self) -> list[Any] | None:
+        """``[smallest, largest]`` of its ids, computed once: the checks prune stored files with it and its
+        catalogue row records it."""
+        return batch_checks.id_range(self.ids)
 
 
 @dataclass

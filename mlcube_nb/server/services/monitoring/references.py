@@ -24,7 +24,7 @@ from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import JobRow, ModelRow, ReferenceRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, NotFound
 from mlcube_nb.server.jobs import queue
-from mlcube_nb.server.pipelines.payloads import JobContext, ReferencePayload
+from mlcube_nb.server.pipelines.payloads import ReferencePayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
 from mlcube_nb.server.services.ingest import batch_checks, catalogue
@@ -113,9 +113,7 @@ def _enqueue(session: Session, storage: Storage, model: ModelRow, default: Refer
     files += catalogue.stored_files(session, task.id, ["prediction", "prediction_embedding"], model_id=model.id)
     view = catalogue.view_spec(schema, files)
     view["intervals"] = intervals
-    facts = catalogue.task_context(session, task)
-    context = JobContext(task=facts["task"], schema=facts["schema"], models=facts["models"], model_id=model.id,
-                         intervals=intervals)
+    context = catalogue.reference_context(session, task, model.id, intervals)
     payload = ReferencePayload(model_id=model.id, task_id=task.id, intervals=intervals, segment_references=[],
                                sample_category=category, view=view, context=context)
     job = queue.enqueue(session, job_group=group, pipeline="reference", project_id=task.project_id,

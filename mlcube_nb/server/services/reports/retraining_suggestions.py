@@ -28,7 +28,7 @@ from mlcube_nb.models import (
 from mlcube_nb.server.db.tables import JobRow, ModelRow, ReportRow, SuggestionRow
 from mlcube_nb.server.errors import Conflict, NotFound
 from mlcube_nb.server.jobs import queue
-from mlcube_nb.server.pipelines.payloads import JobContext, SuggestionReferencePayload
+from mlcube_nb.server.pipelines.payloads import SuggestionReferencePayload
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
 from mlcube_nb.server.services.ingest import batch_checks, catalogue
@@ -126,9 +126,7 @@ def new_version(*, session: Session, caller: Caller, storage: Storage,
     files = catalogue.stored_files(session, task.id, VIEW_CATEGORIES, kinds=catalogue.SAMPLE_KINDS)
     files += catalogue.stored_files(session, task.id, ["prediction"], model_id=new.id)
     view = catalogue.view_spec(lifecycle.schema_view(session, task), files)
-    facts = catalogue.task_context(session, task)
-    context = JobContext(task=facts["task"], schema=facts["schema"], models=facts["models"], model_id=new.id,
-                         intervals=[])
+    context = catalogue.reference_context(session, task, new.id, [])
     payload = SuggestionReferencePayload(model_id=new.id, task_id=task.id, suggestion_id=suggestion.id,
                                          suggestion_path=suggestion.data_path, view=view, context=context)
     job = queue.enqueue(session, job_group=JOB_GROUP, pipeline="retraining_reference", project_id=task.project_id,
