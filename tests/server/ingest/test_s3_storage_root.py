@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from mlcube_nb import ML3PlatformClient
 from mlcube_nb.enums import DataStructure, FileType, StoragePolicy, TaskType
 from mlcube_nb.models import DataSchema, LocalDataSource, TabularData
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.engine import transaction
-from mlcube_nb.server.db.tables import UploadRow
+from mlcube_nb.server.db.tables import BatchFileRow, UploadRow
 from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
 from mlcube_nb.server.services.ingest import uploads
 from mlcube_nb.server.settings import Settings
@@ -45,7 +45,14 @@ class S3Platform:
     task_id: str
 
     def staged(self) -> list[str]:
-        return bucket_keys(self.s3, f"{ROOT}/staging/")
+        """Keys of staged uploads: the task's uploads folder (less the files batches kept there) and staging/."""
+        with self.handle.app.state.session_factory() as session:
+            kept = {f"{ROOT}/{p}" for p in session.scalars(select(BatchFileRow.path))}
+        keys = bucket_keys(self.s3, f"{ROOT}/tasks/{self.task_id}/uploads/") + bucket_keys(self.s3, f"{ROOT}/staging/")
+        return [k for k in keys if k not in kept]
+
+    def staged_key(self, slot: dict) -> str:
+        return f"{ROOT}/tasks/{self.task_id}/uploads/{slot['storing_process_id']}"
 
     def slot(self, data: bytes) -> dict:
         params = {"task_id": self.task_id, "data_structure": "tabular", "storing_data_type": "production",
@@ -85,9 +92,9 @@ def test_a_refused_upload_leaves_nothing_in_the_bucket_and_a_good_one_is_staged_
     data = inputs_of(frame(30, prefix="st")).to_csv(index=False).encode()
     slot = s3p.slot(data)
     assert _post(slot, data + b"st99,1.0,0.1,0.2,a\n").status_code == 400  # wrong checksum
-    assert f"{ROOT}/staging/{slot['storing_process_id']}" not in s3p.staged()
+    assert s3p.staged_key(slot) not in s3p.staged()
     assert _post(slot, data).status_code == 204
-    body = s3p.s3.get_object(Bucket=BUCKET, Key=f"{ROOT}/staging/{slot['storing_process_id']}")["Body"].read()
+    body = s3p.s3.get_object(Bucket=BUCKET, Key=s3p.staged_key(slot))["Body"].read()
     assert body == data
 
 
@@ -101,9 +108,11 @@ def test_dataframes_and_csv_files_end_in_the_bucket_with_no_staged_file_left(s3p
         file_type=FileType.CSV, is_folder=False, file_path=str(csv_path))))
     for job in (parquet_job, csv_job):
         s3p.client.wait_job_completion(job)  # read back from the bucket by the job's thread worker
-    assert set(s3p.staged()) <= before  # moved (Parquet kept as sent) or deleted (CSV re-encoded)
+    assert set(s3p.staged()) <= before  # kept where staged (Parquet as sent) or deleted (CSV re-encoded)
     stored = bucket_keys(s3p.s3, f"{ROOT}/tasks/{s3p.task_id}/production/")
-    assert len([k for k in stored if k.endswith(".parquet")]) == 2
+    kept = bucket_keys(s3p.s3, f"{ROOT}/tasks/{s3p.task_id}/uploads/")
+    assert len([k for k in stored if k.endswith(".parquet")]) == 1  # the CSV, re-encoded
+    assert len([k for k in kept if k.endswith(".parquet")]) == 1  # the DataFrame's Parquet, not copied
     assert not (s3p.home / "data").exists() and not (s3p.home / "uploads").exists()
     assert [p.name for p in files_in(s3p.home)] == []
 
@@ -112,7 +121,7 @@ def test_expired_slots_lose_their_staged_object_on_the_sweep(s3p: S3Platform) ->
     data = b"id,ts\ns1,1.0\n"
     slot = s3p.slot(data)
     assert _post(slot, data).status_code == 204
-    key = f"{ROOT}/staging/{slot['storing_process_id']}"
+    key = s3p.staged_key(slot)
     assert key in s3p.staged()
     factory = s3p.handle.app.state.session_factory
     with transaction(factory) as session:

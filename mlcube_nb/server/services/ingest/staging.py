@@ -1,8 +1,11 @@
 """Staged uploads in the storage root: streamed (and hashed) as they arrive, named by their upload slot.
 
-Any server can finish an upload another one received: the slot is a database row and the bytes sit at
-``staging/<slot id>`` under the shared storage root, a rename away from their final place on a local
-disk and a server-side copy away on a bucket. Nothing is staged under ``MLCUBE_HOME``.
+Any server can finish an upload another one received: the slot is a database row and the bytes sit in
+the shared storage root, in their task's (or KPI's) folder: ``tasks/<task>/uploads/<slot id>[.parquet]``.
+A Parquet file the add_* request accepts as it is stays there as the batch's file, so on an object store
+nothing is copied (a server-side copy of a million-row file cost as much as reading it back); anything
+re-encoded is written anew and the staged file removed. Remote files an add_* request brings in to read
+wait under ``staging/`` until that request ends. Nothing is staged under ``MLCUBE_HOME``.
 """
 
 from __future__ import annotations
@@ -16,13 +19,20 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from mlcube_nb.enums import FileType
 from mlcube_nb.server.db.base import new_id
+from mlcube_nb.server.db.tables.data import UploadRow
 from mlcube_nb.server.storage import STAGING, Storage
 
+UPLOADS = "uploads"
+"""The folder of a task (or KPI) where its uploads are staged, and accepted Parquet uploads stay."""
 
-def staged_rel(slot_id: str) -> str:
-    """Where the file of upload slot *slot_id* is staged (relative to the storage root)."""
-    return f"{STAGING}/{slot_id}"
+
+def staged_rel(slot: UploadRow) -> str:
+    """Where the file of upload *slot* is staged (relative to the storage root)."""
+    owner = f"tasks/{slot.task_id}" if slot.task_id else f"kpis/{slot.kpi_id}" if slot.kpi_id else STAGING
+    parquet = slot.file_type == FileType.PARQUET.value and not slot.is_folder
+    return f"{owner}/{UPLOADS}/{slot.id}" + (".parquet" if parquet else "")
 
 
 def scratch_rel() -> str:
@@ -97,7 +107,8 @@ class StagingWriter:
 
 
 def sweep(storage: Storage, live_slots: set[str], older_than_s: float) -> list[str]:
-    """Delete staged files of no live slot once older than *older_than_s* (any server may run this)."""
+    """Delete files under ``staging/`` of no live slot once older than *older_than_s* (any server may run this):
+    remote files a crashed request brought in, and uploads staged there by earlier versions."""
     cutoff = time.time() - older_than_s
     gone = [rel for rel, modified in storage.listing(STAGING).items()
             if rel.split("/", 1)[-1] not in live_slots and (modified is None or modified < cutoff)]

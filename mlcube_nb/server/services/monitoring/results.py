@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mlcube_nb.monitoring import StatusMachine
+from mlcube_nb.monitoring.reference_state import CARRIED_KEYS
 from mlcube_nb.monitoring.results import Level
 from mlcube_nb.monitoring.status import StatusEvent
-from mlcube_nb.monitoring.task_analysis import CARRIED_KEYS
 from mlcube_nb.server.db.base import new_id, utcnow
 from mlcube_nb.server.db.tables import DetectionEventRuleRow, KpiRow, ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
