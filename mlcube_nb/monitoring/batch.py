@@ -8,10 +8,10 @@ a large batch can be summarised in chunks (or per worker) and merged with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ import pandas as pd
 from ._checks import check_positive_int
 from ._columns import encode_columns, map_columns
 from .categorical_summary import CategoricalSummary, factorize
-from .numeric_summary import NumericSummary
+from .numeric_summary import NumericSummary, finite_sorted
 from .reference import ReferenceSummary
 
 
@@ -65,7 +65,7 @@ class BatchSummary:
 
 def summarise_batch(
     reference: ReferenceSummary, batch: pd.DataFrame, *, max_tree_rows: int = 50_000, seed: int = 0,
-    n_jobs: int = 1,
+    n_jobs: int = 1, memo: dict[tuple[str, str], Any] | None = None,
 ) -> BatchSummary:
     """Summarise a production batch on the reference's edges, categories and partitions.
 
@@ -82,16 +82,30 @@ def summarise_batch(
         Seed of the row sample and of QuantTree's tie-breaking.
     n_jobs : int
         Threads summarising columns in parallel.
+    memo : dict, optional
+        Sorted numeric columns and factorised categorical ones, kept and reused by column name: pass the
+        same dict only for summaries of the *same rows* (e.g. a batch against two references whose
+        labelled rows are all of its rows), so each column is sorted or hashed once.
     """
     check_positive_int("max_tree_rows", max_tree_rows)
     missing = [c for c in (*reference.numeric, *reference.categorical) if c not in batch.columns]
     if missing:
         raise ValueError(f"the batch lacks the monitored columns {missing}.")
+    def remembered(key: tuple[str, str], compute: Callable[[], Any]) -> Any:
+        found = None if memo is None else memo.get(key)
+        if found is None:
+            found = compute()
+            if memo is not None:
+                memo[key] = found
+        return found
+
     def summarise(column: str) -> NumericSummary | tuple[CategoricalSummary, np.ndarray, tuple[str, ...]]:
         if column in reference.numeric:
-            values = batch[column].to_numpy(dtype=np.float64, na_value=np.nan)
-            return reference.numeric[column].summarise(values)
-        return factorize(batch[column])
+            finite, n_missing = remembered(("sorted", column), lambda: finite_sorted(
+                batch[column].to_numpy(dtype=np.float64, na_value=np.nan)))
+            return reference.numeric[column].summarise_sorted(finite, n_missing)
+        return cast(tuple[CategoricalSummary, np.ndarray, tuple[str, ...]],
+                    remembered(("factorized", column), lambda: factorize(batch[column])))
 
     # Categorical columns first: their hashing holds the GIL, numeric sorting does not.
     summaries = map_columns(summarise, [*reference.categorical, *reference.numeric], n_jobs)

@@ -105,9 +105,11 @@ def _is_positive(series: pd.Series, positive_class: Any) -> np.ndarray:
 
 
 def _labelled(plan: MonitoringPlan, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a target: *frame* itself when every row has one (no copy, and its summaries can be shared)."""
     if plan.target_column is None or plan.target_column not in frame.columns:
         return frame.iloc[0:0]
-    return frame[frame[plan.target_column].notna()]
+    known = frame[plan.target_column].notna()
+    return frame if known.all() else frame[known]
 
 
 def _summary(plan: MonitoringPlan, frame: pd.DataFrame, quantities: list[Quantity], seed: int) -> dict | None:
@@ -226,7 +228,8 @@ def _last_sample(plan: MonitoringPlan, frame: pd.DataFrame) -> tuple[str | None,
 
 
 def _distribution_outcomes(
-    plan: MonitoringPlan, summary: dict | None, frame: pd.DataFrame, seed: int
+    plan: MonitoringPlan, summary: dict | None, frame: pd.DataFrame, seed: int,
+    memo: dict[tuple[str, str], Any] | None = None,
 ) -> list[QuantityOutcome]:
     if summary is None or len(frame) < MIN_ROWS:
         return []
@@ -239,7 +242,7 @@ def _distribution_outcomes(
     data = pd.DataFrame({c: frame[c] for c in columns}, copy=False)
     for c in reference.categorical:
         data[c] = data[c].astype("string")
-    analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed)
+    analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed, memo=memo)
     sample_id, sample_time = _last_sample(plan, frame)
     outcomes = []
     for key, result in analysis.targets.items():
@@ -356,8 +359,10 @@ def analyse_production(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Da
                        seed: int = 0) -> list[dict[str, Any]]:
     """Test one production batch (inputs + predictions, and targets where known); updates *state*'s detectors."""
     frame = derive(plan, frame)
-    outcomes = _distribution_outcomes(plan, state.get("unlabelled"), frame, seed)
-    outcomes += analyse_labelled_frame(plan, state, frame, seed=seed, derived=True)
+    # each column of the batch is sorted (or hashed) once, also for the labelled pass when all rows are labelled
+    memo: dict[tuple[str, str], Any] = {}
+    outcomes = _distribution_outcomes(plan, state.get("unlabelled"), frame, seed, memo)
+    outcomes += analyse_labelled_frame(plan, state, frame, seed=seed, derived=True, memo=memo)
     return [asdict(o) | {"key": o.key} for o in outcomes]
 
 
@@ -369,14 +374,16 @@ def analyse_labelled(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Data
 
 
 def analyse_labelled_frame(plan: MonitoringPlan, state: dict[str, Any], frame: pd.DataFrame, *,
-                           seed: int = 0, derived: bool = False) -> list[QuantityOutcome]:
-    """The supervised part of an analysis on the labelled rows of *frame*."""
+                           seed: int = 0, derived: bool = False,
+                           memo: dict[tuple[str, str], Any] | None = None) -> list[QuantityOutcome]:
+    """The supervised part of an analysis on the labelled rows of *frame* (*memo*: summaries of *frame*'s rows)."""
     if not derived:
         frame = derive(plan, frame)
     labelled = _labelled(plan, frame)
     if labelled.empty:
         return []
-    outcomes = _distribution_outcomes(plan, state.get("labelled"), labelled, seed)
+    outcomes = _distribution_outcomes(plan, state.get("labelled"), labelled, seed,
+                                      memo if labelled is frame else None)
     error = _error_outcome(plan, state, labelled)
     if error is not None:
         outcomes.append(error)
