@@ -171,7 +171,7 @@ def compare(
 def analyse_batch(
     reference: ReferenceSummary, batch: pd.DataFrame, *, alpha: float = 0.01, alpha_warning: float = 0.05,
     correction: Correction = "holm", max_tree_rows: int = 50_000, n_simulations: int = 4999,
-    seed: int = 0, n_jobs: int = 1, memo: dict[tuple[str, str], Any] | None = None,
+    seed: int = 0, n_jobs: int = 1, memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> BatchAnalysis:
     """Summarise a production batch and compare it with the reference, per column and per target.
 

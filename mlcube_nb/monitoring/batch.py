@@ -19,7 +19,7 @@ import pandas as pd
 from ._checks import check_positive_int
 from ._columns import encode_columns, map_columns
 from .categorical_summary import CategoricalSummary, factorize
-from .numeric_summary import NumericSummary, finite_sorted
+from .numeric_summary import NumericSummary
 from .reference import ReferenceSummary
 
 
@@ -65,7 +65,7 @@ class BatchSummary:
 
 def summarise_batch(
     reference: ReferenceSummary, batch: pd.DataFrame, *, max_tree_rows: int = 50_000, seed: int = 0,
-    n_jobs: int = 1, memo: dict[tuple[str, str], Any] | None = None,
+    n_jobs: int = 1, memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> BatchSummary:
     """Summarise a production batch on the reference's edges, categories and partitions.
 
@@ -83,15 +83,15 @@ def summarise_batch(
     n_jobs : int
         Threads summarising columns in parallel.
     memo : dict, optional
-        Sorted numeric columns and factorised categorical ones, kept and reused by column name: pass the
-        same dict only for summaries of the *same rows* (e.g. a batch against two references whose
-        labelled rows are all of its rows), so each column is sorted or hashed once.
+        Numeric column summaries (per reference edges) and factorised categorical columns, kept and reused
+        by column name: pass the same dict only for summaries of the *same rows* (e.g. a batch against two
+        references whose labelled rows are all of its rows), so a column is sorted or hashed once.
     """
     check_positive_int("max_tree_rows", max_tree_rows)
     missing = [c for c in (*reference.numeric, *reference.categorical) if c not in batch.columns]
     if missing:
         raise ValueError(f"the batch lacks the monitored columns {missing}.")
-    def remembered(key: tuple[str, str], compute: Callable[[], Any]) -> Any:
+    def remembered(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         found = None if memo is None else memo.get(key)
         if found is None:
             found = compute()
@@ -101,9 +101,11 @@ def summarise_batch(
 
     def summarise(column: str) -> NumericSummary | tuple[CategoricalSummary, np.ndarray, tuple[str, ...]]:
         if column in reference.numeric:
-            finite, n_missing = remembered(("sorted", column), lambda: finite_sorted(
-                batch[column].to_numpy(dtype=np.float64, na_value=np.nan)))
-            return reference.numeric[column].summarise_sorted(finite, n_missing)
+            # kept per reference edges (the same when the labelled reference rows are all its rows): a summary is
+            # small, where keeping the sorted column for another reference would hold megabytes
+            ref = reference.numeric[column]
+            return cast(NumericSummary, remembered(("numeric", column, ref.edges.tobytes()), lambda: ref.summarise(
+                batch[column].to_numpy(dtype=np.float64, na_value=np.nan))))
         return cast(tuple[CategoricalSummary, np.ndarray, tuple[str, ...]],
                     remembered(("factorized", column), lambda: factorize(batch[column])))
 

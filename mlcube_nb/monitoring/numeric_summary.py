@@ -79,7 +79,7 @@ class NumericSummary:
         ([1.0, 2.0, 3.0], [1, 2, 1], 1, True)
         """
         check_positive_int("max_edges", max_edges, minimum=2)
-        finite, n_missing = finite_sorted(values)
+        finite, n_missing = _finite_sorted(values)
         if finite.size == 0:
             raise ValueError("a numeric reference column needs at least one finite value.")
         distinct = finite[np.concatenate(([True], finite[1:] != finite[:-1]))]
@@ -101,10 +101,7 @@ class NumericSummary:
         >>> batch.at_edge.tolist(), batch.between.tolist()
         ([0, 1, 0], [1, 0, 1, 1])
         """
-        return self.summarise_sorted(*finite_sorted(values))
-
-    def summarise_sorted(self, finite: np.ndarray, n_missing: int) -> NumericSummary:
-        """Summarise values given as :func:`finite_sorted` returns them (sorted once, counted on several edges)."""
+        finite, n_missing = _finite_sorted(values)
         return _count_sorted(self.edges, finite, n_missing)
 
     def cdf_at_edges(self) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +171,7 @@ class NumericSummary:
         )
 
 
-def finite_sorted(values: Any) -> tuple[np.ndarray, int]:
+def _finite_sorted(values: Any) -> tuple[np.ndarray, int]:
     """Return the sorted finite values and the number of other (missing) values."""
     array = np.asarray(values, dtype=np.float64).ravel()
     finite = np.isfinite(array)

@@ -229,7 +229,7 @@ def _last_sample(plan: MonitoringPlan, frame: pd.DataFrame) -> tuple[str | None,
 
 def _distribution_outcomes(
     plan: MonitoringPlan, summary: dict | None, frame: pd.DataFrame, seed: int,
-    memo: dict[tuple[str, str], Any] | None = None,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> list[QuantityOutcome]:
     if summary is None or len(frame) < MIN_ROWS:
         return []
@@ -360,7 +360,7 @@ def analyse_production(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Da
     """Test one production batch (inputs + predictions, and targets where known); updates *state*'s detectors."""
     frame = derive(plan, frame)
     # each column of the batch is sorted (or hashed) once, also for the labelled pass when all rows are labelled
-    memo: dict[tuple[str, str], Any] = {}
+    memo: dict[tuple[Any, ...], Any] = {}
     outcomes = _distribution_outcomes(plan, state.get("unlabelled"), frame, seed, memo)
     outcomes += analyse_labelled_frame(plan, state, frame, seed=seed, derived=True, memo=memo)
     return [asdict(o) | {"key": o.key} for o in outcomes]
@@ -375,7 +375,7 @@ def analyse_labelled(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Data
 
 def analyse_labelled_frame(plan: MonitoringPlan, state: dict[str, Any], frame: pd.DataFrame, *,
                            seed: int = 0, derived: bool = False,
-                           memo: dict[tuple[str, str], Any] | None = None) -> list[QuantityOutcome]:
+                           memo: dict[tuple[Any, ...], Any] | None = None) -> list[QuantityOutcome]:
     """The supervised part of an analysis on the labelled rows of *frame* (*memo*: summaries of *frame*'s rows)."""
     if not derived:
         frame = derive(plan, frame)

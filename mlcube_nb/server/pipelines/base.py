@@ -113,8 +113,7 @@ class DataView:
 
     def read(self, paths: Sequence[str], columns: Sequence[str] | None = None) -> pa.Table:
         """Rows of stored files within the view's intervals, read once per view."""
-        key = (tuple(paths), None if columns is None else tuple(columns),
-               None if self.intervals is None else tuple(map(tuple, self.intervals)))
+        key = self._read_key(paths, columns)
         table = self._reads.get(key)
         if table is None:
             table = self._reads[key] = self.storage.read(list(paths), columns, self.time_column, self.intervals)
@@ -131,6 +130,10 @@ class DataView:
         for f in self.spec["files"]:
             seen[(f["category"], f.get("model_id"))] = None
         return list(seen)
+
+    def _read_key(self, paths: Sequence[str], columns: Sequence[str] | None) -> tuple[Any, ...]:
+        return (tuple(paths), None if columns is None else tuple(columns),
+                None if self.intervals is None else tuple(map(tuple, self.intervals)))
 
     def table(self, category: str, model_id: str | None = None, columns: Sequence[str] | None = None) -> pa.Table:
         """One category's rows (within the view's intervals) as an Arrow table."""
@@ -164,6 +167,9 @@ class DataView:
             keep = [c for c in other.column_names if c == self.id_column or c not in base.column_names]
             if len(keep) > 1:
                 base = _left_join(base, other.select(keep), self.id_column)
+        # the join holds what its parts held: keep it, not them (a million-row batch is hundreds of megabytes)
+        for category, model_id in parts:
+            self._reads.pop(self._read_key(self.paths(category, model_id), None), None)
         self._reads[key] = base
         return base
 

@@ -140,6 +140,7 @@ async def _receive(request: Request, upload_id: str) -> None:
         await sink.close()
         uploads.check_received(slot, sink.digest.hexdigest())
         await run_in_threadpool(uploads.set_status, factory, upload_id, "uploaded", sink.rel, sink.size)
+        sink.keep_local_copy()
     except Exception as exc:
         if sink is not None:
             await run_in_threadpool(sink.discard)

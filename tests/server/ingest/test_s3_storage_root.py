@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from mlcube_nb import ML3PlatformClient
 from mlcube_nb.enums import DataStructure, FileType, StoragePolicy, TaskType
@@ -25,6 +26,7 @@ from mlcube_nb.server.db.tables import BatchFileRow, UploadRow
 from mlcube_nb.server.embedded import ServerHandle, serve_in_thread
 from mlcube_nb.server.services.ingest import uploads
 from mlcube_nb.server.settings import Settings
+from mlcube_nb.server.storage import Storage
 from tests.server.data_helpers import frame, inputs_of, regression_columns, tabular
 from tests.server.scale_helpers import AWS, BUCKET, bucket_keys, files_in, moto_s3
 from tests.wire import Wire
@@ -130,3 +132,43 @@ def test_expired_slots_lose_their_staged_object_on_the_sweep(s3p: S3Platform) ->
     with transaction(factory) as session:
         assert uploads.sweep(session, s3p.handle.app.state.storage) >= 1
     assert key not in s3p.staged()
+
+
+def _local_copies() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("mlcube-upload-*"))
+
+
+def test_the_receiving_server_reads_its_own_copy_of_an_upload_and_keeps_none(
+        s3p: S3Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The add_* request reaching the server that received the upload reads the copy it made, instead of
+    downloading the file back from the bucket; the copy is gone once the request ends."""
+    downloads: list[str] = []
+    fetch = Storage.fetch
+
+    def counted(self: Storage, rel: str) -> tuple[str, bool]:
+        downloads.append(rel)
+        return fetch(self, rel)
+
+    monkeypatch.setattr(Storage, "fetch", counted)
+    before = _local_copies()
+    path = tmp_path / "copy.csv"
+    inputs_of(frame(30, prefix="lc")).to_csv(path, index=False)
+    job = s3p.client.add_production_data(s3p.task_id, inputs=TabularData(source=LocalDataSource(
+        file_type=FileType.CSV, is_folder=False, file_path=str(path))))
+    s3p.client.wait_job_completion(job)
+    assert downloads == [] and _local_copies() <= before
+
+
+def test_a_copy_whose_upload_another_server_used_goes_on_the_sweep(s3p: S3Platform) -> None:
+    data = b"id,ts\ns1,1.0\n"
+    before = _local_copies()
+    slot = s3p.slot(data)
+    assert _post(slot, data).status_code == 204
+    (copy,) = _local_copies() - before
+    assert copy.read_bytes() == data
+    factory = s3p.handle.app.state.session_factory
+    with transaction(factory) as session:  # another server's add_* request used (and removed) the slot
+        session.execute(delete(UploadRow).where(UploadRow.id == slot["storing_process_id"]))
+    with transaction(factory) as session:
+        uploads.sweep(session, s3p.handle.app.state.storage)
+    assert not copy.exists()
