@@ -22,7 +22,7 @@ from sqlalchemy import select
 from mlcube_nb import ML3PlatformClient
 from mlcube_nb.exceptions import SDKClientException
 from mlcube_nb.server.db.engine import make_engine, make_session_factory
-from mlcube_nb.server.db.tables import BatchRow, JobRow
+from mlcube_nb.server.db.tables import BatchFileRow, BatchRow, JobRow, UploadRow
 from tests.server.data_helpers import files_under, frame, inputs_of, tabular
 from tests.server.reliability_helpers import Served, company_with_task, free_port, wait_gone
 
@@ -93,6 +93,8 @@ def test_five_kill_9_rounds_during_uploads_and_jobs_lose_and_duplicate_nothing(t
     with make_session_factory(engine)() as session:
         stored = session.scalars(select(BatchRow).where(BatchRow.task_id == task_id)).all()
         job_rows = [session.get(JobRow, job_id) for job_id in set(jobs.values())]
+        recorded = set(session.scalars(select(BatchFileRow.path).where(BatchFileRow.task_id == task_id)))
+        slots = set(session.scalars(select(UploadRow.id).where(UploadRow.task_id == task_id)))
     engine.dispose()
     print(f"\nkill -9: {survived} of {ROUNDS} rounds survived, {len(batches)} batches, {len(stored)} stored, "
           f"jobs {sorted((j.status if j else 'missing') for j in job_rows)}; "
@@ -100,8 +102,13 @@ def test_five_kill_9_rounds_during_uploads_and_jobs_lose_and_duplicate_nothing(t
     assert survived == ROUNDS
     assert len(stored) == len(batches), "a batch was lost or stored twice"
     assert len({b.job_id for b in stored}) == len(batches)
-    files = files_under(served.home / "data" / "tasks" / task_id)
-    assert len(files) == len(stored), "a batch file was lost or written twice"
+    root = served.home / "data"
+    files = {path.relative_to(root).as_posix() for path in files_under(root / "tasks" / task_id)}
+    assert len(recorded) == len(stored) and recorded <= files, "a batch file was lost or written twice"
+    # besides them, only uploads a kill cut short, staged under the slots that remain (their sweep removes them)
+    unfinished = files - recorded
+    assert all(Path(f).parent.name == "uploads" and Path(f).name.split(".")[0] in slots for f in unfinished), \
+        (unfinished, slots)
     for row in job_rows:
         assert row is not None
         assert row.status in ("completed", "error"), (row.id, row.status)
