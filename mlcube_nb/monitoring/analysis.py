@@ -36,7 +36,7 @@ from .chi_square import chi_square_test, pool_sparse
 from .ks import ks_test
 from .magnitudes import categorical_magnitudes, numeric_magnitudes
 from .multiple_testing import Correction, adjust
-from .quanttree import monte_carlo_p_value, null_mean, pearson_statistic, quanttree_null
+from .quanttree import monte_carlo_p_value, null_mean, pearson_statistic, seeded_nulls
 from .reference import ReferenceSummary
 from .results import Level, TestResult, level_from_p_value
 
@@ -146,7 +146,13 @@ def compare(
         members[name] = _member("chi_square", test, df, calibration if calibrated else None, name, rows)
         features[name] = _feature(name, "categorical", test, mags, cnew.n_missing, members[name],
                                   _quantile(calibration if calibrated else None, name, test.statistic / df, rows))
-    rng = np.random.default_rng(seed)
+    counted = {name: np.asarray(batch.bin_counts[name], dtype=np.int64)
+               for name in reference.targets if name in reference.partitions}
+    # drawn in the targets' order from one generator, as drawing them one by one would
+    drawn = [(name, reference.partitions[name], int(c.sum())) for name, c in counted.items() if c.sum() > 0]
+    nulls = dict(zip((name for name, _, _ in drawn),
+                     seeded_nulls([(p, nu) for _, p, nu in drawn], seed=seed, n_simulations=n_simulations),
+                     strict=True))
     targets = {}
     carried: dict[str, dict[str, CarryRecord]] = {}
     pairing = _Pairing(reference, batch, calibration, rows)
@@ -154,14 +160,14 @@ def compare(
         partition = reference.partitions.get(name)
         multivariate, joint = None, None
         if partition is not None:
-            counts = np.asarray(batch.bin_counts[name], dtype=np.int64)
+            counts = counted[name]
             nu = int(counts.sum())
             if nu == 0:
                 multivariate = TestResult("quanttree", float("nan"), float("nan"), partition.n_reference, 0)
                 joint = MemberTest("quanttree", float("nan"), float("nan"), 1.0)
             else:
                 observed = pearson_statistic(partition, counts)
-                null = quanttree_null(partition, nu, n_simulations=n_simulations, rng=rng)
+                null = nulls[name]
                 multivariate = TestResult("quanttree", observed, monte_carlo_p_value(null, observed),
                                           partition.n_reference, nu)
                 member = calibration.member(f"quanttree:{name}") if calibrated and calibration else None

@@ -21,6 +21,8 @@ are ordered lexicographically by (value, tie-breaker), which restores it exactly
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,12 +155,39 @@ def quanttree_null(
     partition: QuantTreePartition, nu: int, *, n_simulations: int = 4999, rng: np.random.Generator
 ) -> np.ndarray:
     """``n_simulations`` Pearson statistics of ``nu`` rows drawn from the exact Dirichlet–multinomial null."""
-    params = partition.reference_counts.astype(np.float64)
+    return _null(partition.reference_counts, nu, n_simulations, rng)
+
+
+def _null(reference_counts: np.ndarray, nu: int, n_simulations: int, rng: np.random.Generator) -> np.ndarray:
+    params = reference_counts.astype(np.float64)
     params[-1] += 1.0
     expected = nu * params / params.sum()
     probabilities = rng.dirichlet(params, size=n_simulations)
     simulated = rng.multinomial(nu, probabilities)
     return np.sum((simulated - expected) ** 2 / expected, axis=1)
+
+
+def seeded_nulls(draws: list[tuple[QuantTreePartition, int]], *, seed: int, n_simulations: int = 4999
+                 ) -> list[np.ndarray]:
+    """The nulls :func:`quanttree_null` draws for each (partition, rows) in turn from ``default_rng(seed)``.
+
+    The same numbers, remembered: a null depends only on the reference's bin counts, the batch's size
+    and the seed, and batches of a model usually repeat their size, so the simulation (most of a small
+    batch's analysis) runs once per size. The arrays returned are read-only (they are shared).
+    """
+    key = tuple((np.asarray(p.reference_counts, dtype=np.int64).tobytes(), int(nu)) for p, nu in draws)
+    return list(_cached_nulls(int(seed), int(n_simulations), key))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_nulls(seed: int, n_simulations: int, draws: tuple[tuple[bytes, int], ...]) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    nulls = []
+    for counts, nu in draws:
+        null = _null(np.frombuffer(counts, dtype=np.int64), nu, n_simulations, rng)
+        null.flags.writeable = False
+        nulls.append(null)
+    return tuple(nulls)
 
 
 def null_mean(partition: QuantTreePartition, nu: int) -> float:

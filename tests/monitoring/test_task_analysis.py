@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from mlcube_nb.monitoring.plan import plan_for
-from mlcube_nb.monitoring.task_analysis import analyse_labelled, analyse_production, build_reference
+from mlcube_nb.monitoring.task_analysis import (
+    CARRIED_KEYS,
+    analyse_labelled,
+    analyse_production,
+    build_reference,
+    carried_part,
+)
 
 SCHEMA = [
     {"name": "sample_id", "role": "id", "data_type": "string", "is_nullable": False},
@@ -62,6 +70,19 @@ def test_stationary_batches_stay_ok_and_a_shift_drifts() -> None:
     drifted = next(o for o in shifted if o["key"] == "input")
     x1 = next(f for f in drifted["features"] if f["feature"] == "x1")
     assert x1["decision"] == "drift" and x1["psi"] > 0.1
+
+
+def test_batches_change_only_the_carried_part_of_a_reference_state() -> None:
+    """Servers keep a summary parsed and shared between jobs: an analysis may advance only CARRIED_KEYS."""
+    rng = np.random.default_rng(3)
+    plan = plan_for(TASK, SCHEMA, MODEL)
+    state = build_reference(plan, frame(rng, 3000))
+    before = copy.deepcopy(state)
+    analyse_production(plan, state, frame(rng, 1000, start=5000, flip=0.4))
+    analyse_labelled(plan, state, frame(rng, 1000, start=7000, flip=0.4))
+    assert {k: v for k, v in state.items() if k not in CARRIED_KEYS} == \
+        {k: v for k, v in before.items() if k not in CARRIED_KEYS}
+    assert carried_part(state)["error"] != before["error"]  # the error stream's detector moved
 
 
 def test_late_labels_with_many_errors_raise_error_drift() -> None:

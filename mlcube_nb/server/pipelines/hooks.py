@@ -36,6 +36,7 @@ from mlcube_nb.monitoring.task_analysis import (
     analyse_labelled,
     analyse_production,
     build_reference,
+    carried_part,
     derive,
     testable_quantities,
 )
@@ -95,7 +96,8 @@ def analyse_batch(kind: BatchKind, context: dict[str, Any], data: DataView) -> d
             outcomes = analyse_labelled(plan, state, table.to_pandas())
         else:
             outcomes = analyse_production(plan, state, _frame(plan, data, table))
-        results[model["id"]] = {"outcomes": outcomes, "state": state}
+        # only what the batch advanced goes back: the summary itself is fixed (and weighs megabytes)
+        results[model["id"]] = {"outcomes": outcomes, "carried": carried_part(state)}
     return {"models": results} if results else None
 
 

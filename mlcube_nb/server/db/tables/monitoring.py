@@ -12,13 +12,20 @@ from mlcube_nb.server.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
 
 
 class ReferenceStateRow(Base):
-    """A model's reference summary (distributions, error-stream detector, evaluation sample)."""
+    """A model's reference summary (distributions, evaluation sample) and what batches advance in it.
+
+    ``state`` is fixed once the reference is set (deferred: loaded only when read, as it can weigh
+    megabytes); ``version`` names that summary, so a server may keep it parsed; ``carried`` holds the
+    parts each batch moves (the error stream's detector), which override the summary's.
+    """
 
     __tablename__ = "reference_states"
 
     model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    state: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)
+    version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    carried: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     plan_notes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

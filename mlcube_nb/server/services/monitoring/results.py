@@ -7,17 +7,19 @@ all (PLATFORM.md §8.1, §9.4; ARCHITECTURE.md data flow steps 4–5).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mlcube_nb.monitoring import StatusMachine
 from mlcube_nb.monitoring.results import Level
 from mlcube_nb.monitoring.status import StatusEvent
-from mlcube_nb.server.db.base import utcnow
+from mlcube_nb.monitoring.task_analysis import CARRIED_KEYS
+from mlcube_nb.server.db.base import new_id, utcnow
 from mlcube_nb.server.db.tables import DetectionEventRuleRow, KpiRow, ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
     BatchStatisticRow,
@@ -29,6 +31,7 @@ from mlcube_nb.server.db.tables.monitoring import (
 )
 from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.services.integrations.rule_matching import rule_matches
+from mlcube_nb.server.services.monitoring import summaries
 
 
 def store_reference(session: Session, task: TaskRow, model: ModelRow, state: dict[str, Any],
@@ -40,9 +43,11 @@ def store_reference(session: Session, task: TaskRow, model: ModelRow, state: dic
     """
     row = session.get(ReferenceStateRow, model.id)
     if row is None:
-        session.add(ReferenceStateRow(model_id=model.id, task_id=task.id, state=state, plan_notes=list(notes)))
+        session.add(ReferenceStateRow(model_id=model.id, task_id=task.id, state=state, plan_notes=list(notes),
+                                      version=new_id(), carried=None))
     else:
         row.state, row.plan_notes, row.set_at = state, list(notes), utcnow()
+        row.version, row.carried = new_id(), None
     now = utcnow()
     for status in session.scalars(select(QuantityStatusRow).where(QuantityStatusRow.model_id == model.id)):
         machine = StatusMachine()
@@ -55,16 +60,27 @@ def store_reference(session: Session, task: TaskRow, model: ModelRow, state: dic
 
 
 def reference_state(session: Session, model_id: str) -> dict[str, Any] | None:
-    """The stored reference summary of a model, or None when no reference was set."""
-    row = session.get(ReferenceStateRow, model_id)
-    return None if row is None else dict(row.state)
+    """A model's reference state as a batch analysis starts from it, or None when no reference was set.
+
+    The fixed summary comes from this server's memory when it holds that version (``summaries``); the
+    parts batches advance are the stored ``carried`` ones, else fresh copies of the summary's.
+    """
+    row = session.execute(select(ReferenceStateRow.version, ReferenceStateRow.carried)
+                          .where(ReferenceStateRow.model_id == model_id)).one_or_none()
+    if row is None:
+        return None
+    fixed = summaries.summary(model_id, row.version, lambda: session.scalars(
+        select(ReferenceStateRow.state).where(ReferenceStateRow.model_id == model_id)).one())
+    state = dict(fixed)
+    state.update({key: copy.deepcopy(fixed[key]) for key in CARRIED_KEYS if key in fixed})
+    state.update(row.carried or {})
+    return state
 
 
-def save_reference_state(session: Session, model_id: str, state: dict[str, Any]) -> None:
-    """Persist detector state advanced by a batch (sequential detectors carry state across batches)."""
-    row = session.get(ReferenceStateRow, model_id)
-    if row is not None:
-        row.state = dict(state)
+def save_carried_state(session: Session, model_id: str, carried: dict[str, Any]) -> None:
+    """Persist what a batch advanced (sequential detectors carry state across batches); the summary stays."""
+    session.execute(update(ReferenceStateRow).where(ReferenceStateRow.model_id == model_id)
+                    .values(carried={key: carried[key] for key in CARRIED_KEYS if key in carried}))
 
 
 def _status_row(session: Session, task: TaskRow, model: ModelRow, outcome: dict[str, Any]) -> QuantityStatusRow:
@@ -181,13 +197,13 @@ def record_reference(session: Session, model_id: str, state: dict[str, Any], not
 
 
 def record_batch(session: Session, model_id: str, batch_id: str | None, outcomes: list[dict[str, Any]],
-                 state: dict[str, Any]) -> list[DetectionEventRow]:
+                 carried: dict[str, Any]) -> list[DetectionEventRow]:
     """Write one model's outcomes of a batch and the detector state the batch advanced."""
     found = _task_and_model(session, model_id)
     if found is None:
         return []
     events = record_outcomes(session, *found, batch_id, outcomes)
-    save_reference_state(session, model_id, state)
+    save_carried_state(session, model_id, carried)
     return events
 
 
@@ -249,7 +265,9 @@ def store_batch_analysis(session: Session, context: dict[str, Any], result: dict
                    batch_id=context.get("batch_id"))
         return
     for model_id, outcome in result.get("models", {}).items():
-        record_batch(session, model_id, context.get("batch_id"), outcome["outcomes"], outcome["state"])
+        # "state": a whole state, from a worker of the version before CARRIED_KEYS (its keys are a superset)
+        record_batch(session, model_id, context.get("batch_id"), outcome["outcomes"],
+                     outcome["carried"] if "carried" in outcome else outcome["state"])
 
 
 def store_reference_analysis(session: Session, context: dict[str, Any], result: dict[str, Any] | None) -> None:
