@@ -261,8 +261,9 @@ class _Pairing:
     rows: int
 
     def record(self, column: str, member: MemberTest) -> CarryRecord | None:
-        """This batch's evidence for a numeric column (None for categorical columns)."""
-        if member.kind != "ks" or column not in self.reference.numeric:
+        """This batch's evidence for a numeric column (None for categorical columns and uncalibrated batches)."""
+        if member.kind != "ks" or column not in self.reference.numeric or self.calibration is None \
+                or not self.calibration.covers(self.rows):
             return None
         direction = ks_direction(self.reference.numeric[column], self.batch.numeric[column])
         return record(direction, member.calibrated_p_value, member.p_value, member.chunks, self.rows)

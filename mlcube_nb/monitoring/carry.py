@@ -75,7 +75,9 @@ def _student_sf(x: float, df: float) -> float:
 
 
 def record(direction: int, calibrated_p: float, p_value: float, chunks: float, rows: int) -> CarryRecord | None:
-    """One batch's evidence for a column, on signed scales (None when it has no direction or p-value).
+    """One batch's evidence for a column, on signed scales (plain finite numbers, JSON-safe).
+
+    None when it has no direction or p-value, or no reference chunks of its size (``chunks`` infinite).
 
     Examples
     --------
@@ -83,7 +85,7 @@ def record(direction: int, calibrated_p: float, p_value: float, chunks: float, r
     >>> round(rec["t"], 2), round(rec["z"], 2), rec["chunks"], rec["rows"]
     (4.59, 6.11, 10.0, 1000)
     """
-    if direction == 0 or not (math.isfinite(calibrated_p) and math.isfinite(p_value)):
+    if direction == 0 or not (math.isfinite(calibrated_p) and math.isfinite(p_value) and math.isfinite(chunks)):
         return None
     return {"sign": float(direction), "t": direction * _student_isf(calibrated_p / 2, chunks),
             "z": direction * _student_isf(p_value / 2, math.inf), "chunks": float(chunks), "rows": int(rows)}

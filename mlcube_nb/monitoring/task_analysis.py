@@ -45,10 +45,11 @@ BOOTSTRAP_ROUNDS = 199
 EVALUATION_SAMPLE = 5000
 ERROR_METRICS = {"rmse", "mae", "mape", "log_loss", "fpr_at_tpr"}
 EVALUATION_KEYS = {"binary": ("accuracy", "f1", "roc_auc"), "real": ("rmse", "mae", "r_squared")}
-#: Keys of a reference state that batches advance (the error stream's sequential detector). Everything
-#: else is fixed when the reference is set and is only read by an analysis, so a server can keep it
-#: parsed and write back only these after each batch.
-CARRIED_KEYS = ("error",)
+#: Keys of a reference state that batches advance (the error stream's sequential detector; the per-column
+#: evidence of the last batch's WARNING columns, :mod:`~mlcube_nb.monitoring.carry`). Everything else is
+#: fixed when the reference is set and is only read by an analysis, so a server can keep it parsed and
+#: write back only these after each batch.
+CARRIED_KEYS = ("error", "carry")
 
 
 def carried_part(state: dict[str, Any]) -> dict[str, Any]:

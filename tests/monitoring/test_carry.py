@@ -73,6 +73,7 @@ def test_pair_combines_evidence_and_needs_one_direction() -> None:
     opposite = record(-1, single, 1e-9, 10.0, 1000)
     assert opposite is not None and pair_p_value(a, opposite, 1.0) is None
     assert record(0, single, 1e-9, 10.0, 1000) is None
+    assert record(1, single, 1e-9, float("inf"), 1000) is None  # no reference chunks of its size
     rng = np.random.default_rng(2)
     reference = NumericSummary.from_reference(rng.normal(size=2000))
     assert ks_direction(reference, reference.summarise(rng.exponential(size=500) + 1)) == 1
@@ -120,6 +121,8 @@ def test_a_reversal_or_a_short_reference_gets_no_pair() -> None:
         batch["a"] += 1.2 * sd
     first_result = analyse_batch(short, batches[0])
     assert first_result.carry["input"]
+    plain = summarise_reference(stream.iloc[:7_000], ["a", "b"], ["c"], calibrate=False)
+    assert not analyse_batch(plain, batches[0]).carry["input"]  # nothing to pair with: no record
     second_result = analyse_batch(short, batches[1], carry=first_result.carry)
     assert "previous one" not in (second_result.targets["input"].calibration or "")
 
@@ -135,7 +138,7 @@ def test_the_state_carries_a_small_plain_record_per_warning_column() -> None:
     analyse_production(plan, state, shifted)
     assert "x1" in state["carry"]["input"]
     assert set(state["carry"]["input"]["x1"]) == {"sign", "t", "z", "chunks", "rows"}
-    assert json.loads(json.dumps(state["carry"])) == state["carry"]
+    assert json.loads(json.dumps(state["carry"], allow_nan=False)) == state["carry"]  # strict JSON (PostgreSQL)
     assert len(json.dumps(state["carry"])) < 2000
     analyse_production(plan, state, stream.iloc[9000:10_000])  # back to normal: the record goes
     assert "x1" not in state["carry"].get("input", {})
