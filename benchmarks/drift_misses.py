@@ -1,7 +1,8 @@
 """Why the calibrated drift decisions miss what they miss (issue 12): the measured reasons, reproducible.
 
 Not a pass/fail benchmark: it prints the numbers behind the two "Done when" items of issue 12 that
-the calibrated decision does not meet, and behind one trade-off, so a later change can be judged
+the calibrated decision, each batch decided alone, does not meet (the AR one is met since with the
+two-batch carry, section 3 shows how), and behind one trade-off, so a later change can be judged
 against them. Written after the investigation that found them (the protocols of ``drift_real.py``
 and ``drift_quality.py`` are unchanged and still decide what counts).
 
