@@ -186,7 +186,8 @@ def compare(
 def analyse_batch(
     reference: ReferenceSummary, batch: pd.DataFrame, *, alpha: float = 0.01, alpha_warning: float = 0.05,
     correction: Correction = "holm", max_tree_rows: int = 50_000, n_simulations: int = 4999,
-    seed: int = 0, n_jobs: int = 1, carry: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    seed: int = 0, n_jobs: int = 1, memo: dict[tuple[Any, ...], Any] | None = None,
+    carry: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> BatchAnalysis:
     """Summarise a production batch and compare it with the reference, per column and per target.
 
@@ -203,7 +204,7 @@ def analyse_batch(
     >>> result.targets["input"].level, result.targets["input"].column_levels["x"]
     ('drift', 'drift')
     """
-    summary = summarise_batch(reference, batch, max_tree_rows=max_tree_rows, seed=seed, n_jobs=n_jobs)
+    summary = summarise_batch(reference, batch, max_tree_rows=max_tree_rows, seed=seed, n_jobs=n_jobs, memo=memo)
     return compare(
         reference, summary, alpha=alpha, alpha_warning=alpha_warning, correction=correction,
         n_simulations=n_simulations, seed=seed, carry=carry,

@@ -8,10 +8,10 @@ a large batch can be summarised in chunks (or per worker) and merged with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ class BatchSummary:
 
 def summarise_batch(
     reference: ReferenceSummary, batch: pd.DataFrame, *, max_tree_rows: int = 50_000, seed: int = 0,
-    n_jobs: int = 1,
+    n_jobs: int = 1, memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> BatchSummary:
     """Summarise a production batch on the reference's edges, categories and partitions.
 
@@ -82,16 +82,32 @@ def summarise_batch(
         Seed of the row sample and of QuantTree's tie-breaking.
     n_jobs : int
         Threads summarising columns in parallel.
+    memo : dict, optional
+        Numeric column summaries (per reference edges) and factorised categorical columns, kept and reused
+        by column name: pass the same dict only for summaries of the *same rows* (e.g. a batch against two
+        references whose labelled rows are all of its rows), so a column is sorted or hashed once.
     """
     check_positive_int("max_tree_rows", max_tree_rows)
     missing = [c for c in (*reference.numeric, *reference.categorical) if c not in batch.columns]
     if missing:
         raise ValueError(f"the batch lacks the monitored columns {missing}.")
+    def remembered(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        found = None if memo is None else memo.get(key)
+        if found is None:
+            found = compute()
+            if memo is not None:
+                memo[key] = found
+        return found
+
     def summarise(column: str) -> NumericSummary | tuple[CategoricalSummary, np.ndarray, tuple[str, ...]]:
         if column in reference.numeric:
-            values = batch[column].to_numpy(dtype=np.float64, na_value=np.nan)
-            return reference.numeric[column].summarise(values)
-        return factorize(batch[column])
+            # kept per reference edges (the same when the labelled reference rows are all its rows): a summary is
+            # small, where keeping the sorted column for another reference would hold megabytes
+            ref = reference.numeric[column]
+            return cast(NumericSummary, remembered(("numeric", column, ref.edges.tobytes()), lambda: ref.summarise(
+                batch[column].to_numpy(dtype=np.float64, na_value=np.nan))))
+        return cast(tuple[CategoricalSummary, np.ndarray, tuple[str, ...]],
+                    remembered(("factorized", column), lambda: factorize(batch[column])))
 
     # Categorical columns first: their hashing holds the GIL, numeric sorting does not.
     summaries = map_columns(summarise, [*reference.categorical, *reference.numeric], n_jobs)

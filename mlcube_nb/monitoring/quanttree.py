@@ -22,7 +22,6 @@ are ordered lexicographically by (value, tie-breaker), which restores it exactly
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass
 from typing import Any
 

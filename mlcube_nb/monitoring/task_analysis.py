@@ -45,16 +45,6 @@ BOOTSTRAP_ROUNDS = 199
 EVALUATION_SAMPLE = 5000
 ERROR_METRICS = {"rmse", "mae", "mape", "log_loss", "fpr_at_tpr"}
 EVALUATION_KEYS = {"binary": ("accuracy", "f1", "roc_auc"), "real": ("rmse", "mae", "r_squared")}
-#: Keys of a reference state that batches advance (the error stream's sequential detector; the per-column
-#: evidence of the last batch's WARNING columns, :mod:`~mlcube_nb.monitoring.carry`). Everything else is
-#: fixed when the reference is set and is only read by an analysis, so a server can keep it parsed and
-#: write back only these after each batch.
-CARRIED_KEYS = ("error", "carry")
-
-
-def carried_part(state: dict[str, Any]) -> dict[str, Any]:
-    """The part of *state* a batch may have advanced (:data:`CARRIED_KEYS`), to store after the batch."""
-    return {key: state[key] for key in CARRIED_KEYS if key in state}
 
 
 @dataclass
@@ -121,9 +111,11 @@ def _is_positive(series: pd.Series, positive_class: Any) -> np.ndarray:
 
 
 def _labelled(plan: MonitoringPlan, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a target: *frame* itself when every row has one (no copy, and its summaries can be shared)."""
     if plan.target_column is None or plan.target_column not in frame.columns:
         return frame.iloc[0:0]
-    return frame[frame[plan.target_column].notna()]
+    known = frame[plan.target_column].notna()
+    return frame if known.all() else frame[known]
 
 
 def _summary(plan: MonitoringPlan, frame: pd.DataFrame, quantities: list[Quantity], seed: int) -> dict | None:
@@ -243,7 +235,8 @@ def _last_sample(plan: MonitoringPlan, frame: pd.DataFrame) -> tuple[str | None,
 
 
 def _distribution_outcomes(
-    plan: MonitoringPlan, state: dict[str, Any], part: str, frame: pd.DataFrame, seed: int
+    plan: MonitoringPlan, state: dict[str, Any], part: str, frame: pd.DataFrame, seed: int,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> list[QuantityOutcome]:
     """Outcomes of the distribution quantities of one part of the state (``unlabelled`` or ``labelled``).
 
@@ -264,7 +257,8 @@ def _distribution_outcomes(
     for c in reference.categorical:
         data[c] = data[c].astype("string")
     carry = state.get("carry") or {}
-    analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed, carry=carry)
+    analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed, memo=memo,
+                             carry=carry)
     kept = {k: v for k, v in carry.items() if k not in analysis.carry}
     state["carry"] = kept | {k: dict(v) for k, v in analysis.carry.items() if v}
     sample_id, sample_time = _last_sample(plan, frame)
@@ -383,8 +377,10 @@ def analyse_production(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Da
                        seed: int = 0) -> list[dict[str, Any]]:
     """Test one production batch (inputs + predictions, and targets where known); updates *state*'s detectors."""
     frame = derive(plan, frame)
-    outcomes = _distribution_outcomes(plan, state, "unlabelled", frame, seed)
-    outcomes += analyse_labelled_frame(plan, state, frame, seed=seed, derived=True)
+    # each column of the batch is sorted (or hashed) once, also for the labelled pass when all rows are labelled
+    memo: dict[tuple[Any, ...], Any] = {}
+    outcomes = _distribution_outcomes(plan, state, "unlabelled", frame, seed, memo)
+    outcomes += analyse_labelled_frame(plan, state, frame, seed=seed, derived=True, memo=memo)
     return [asdict(o) | {"key": o.key} for o in outcomes]
 
 
@@ -396,14 +392,16 @@ def analyse_labelled(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Data
 
 
 def analyse_labelled_frame(plan: MonitoringPlan, state: dict[str, Any], frame: pd.DataFrame, *,
-                           seed: int = 0, derived: bool = False) -> list[QuantityOutcome]:
-    """The supervised part of an analysis on the labelled rows of *frame*."""
+                           seed: int = 0, derived: bool = False,
+                           memo: dict[tuple[Any, ...], Any] | None = None) -> list[QuantityOutcome]:
+    """The supervised part of an analysis on the labelled rows of *frame* (*memo*: summaries of *frame*'s rows)."""
     if not derived:
         frame = derive(plan, frame)
     labelled = _labelled(plan, frame)
     if labelled.empty:
         return []
-    outcomes = _distribution_outcomes(plan, state, "labelled", labelled, seed)
+    outcomes = _distribution_outcomes(plan, state, "labelled", labelled, seed,
+                                      memo if labelled is frame else None)
     error = _error_outcome(plan, state, labelled)
     if error is not None:
         outcomes.append(error)

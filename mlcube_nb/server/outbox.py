@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy import CursorResult, Select, and_, bindparam, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from mlcube_nb.server.action_secrets import unseal
@@ -27,6 +27,7 @@ from mlcube_nb.server.actions.result import DeliveryResult
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import DeliveryAttemptRow, DeliveryRow
+from mlcube_nb.server.jobs.signals import DELIVERIES, register_wakeup
 from mlcube_nb.server.settings import Settings
 
 log = logging.getLogger("mlcube_nb.outbox")
@@ -37,16 +38,20 @@ class OutboxDispatcher:
     """A daemon thread that drains the deliveries table; ``run_once`` is the unit the tests drive."""
 
     def __init__(self, session_factory: sessionmaker[Session], settings: Settings, *, poll_s: float = 0.2,
-                 max_attempts: int | None = None, batch: int = 20, parallel: int = 4) -> None:
+                 idle_poll_s: float = 1.0, max_attempts: int | None = None, batch: int = 20,
+                 parallel: int = 4) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.poll_s = poll_s
+        self.idle_poll_s = max(idle_poll_s, poll_s)
         self.max_attempts = max_attempts or settings.delivery_max_attempts
         self.batch = batch
         self.parallel = parallel
         self._stop = threading.Event()
         self._wake = threading.Event()
+        register_wakeup(DELIVERIES, self._wake)  # deliveries queued by this process start at their commit
         self._thread: threading.Thread | None = None
+        self._due_query = self._due_statement()
 
     def start(self) -> None:
         """Start the background thread (idempotent)."""
@@ -73,26 +78,38 @@ class OutboxDispatcher:
         self._wake.set()
 
     def _loop(self) -> None:
+        """Deliver while there is work; when idle, look again after ``poll_s``, doubling up to ``idle_poll_s``.
+
+        Deliveries this process queues wake the loop at their commit; those queued by another server, and
+        retries coming due, are found by the polls (an idle server no longer queries five times a second).
+        """
+        wait = self.poll_s
         while not self._stop.is_set():
             try:
                 worked = self.run_once()
             except Exception:  # noqa: BLE001 - the dispatcher must outlive any single failure
                 log.exception("outbox pass failed; retrying")
                 worked = 0
-            if not worked:
-                self._wake.wait(self.poll_s)
-                self._wake.clear()
+            if worked:
+                wait = self.poll_s
+                continue
+            woken = self._wake.wait(wait)
+            self._wake.clear()
+            wait = self.poll_s if woken else min(wait * 2, self.idle_poll_s)
 
-    def _due(self, session: Session) -> list[str]:
-        """Ids of pending deliveries whose time has come and whose earlier actions are final."""
+    def _due_statement(self) -> Select[str]:
+        """Pending deliveries whose time (``:now``) has come and whose earlier actions are final, oldest first."""
         earlier = aliased(DeliveryRow)
         blocked = select(earlier.id).where(and_(
             earlier.event_id == DeliveryRow.event_id, earlier.rule_id == DeliveryRow.rule_id,
             earlier.action_index < DeliveryRow.action_index, earlier.status.not_in(FINAL))).exists()
-        query = (select(DeliveryRow.id).where(DeliveryRow.status == "pending",
-                                              DeliveryRow.next_attempt_at <= utcnow(), ~blocked)
-                 .order_by(DeliveryRow.created_at, DeliveryRow.action_index).limit(self.batch))
-        return list(session.scalars(query))
+        return (select(DeliveryRow.id).where(DeliveryRow.status == "pending",
+                                             DeliveryRow.next_attempt_at <= bindparam("now"), ~blocked)
+                .order_by(DeliveryRow.created_at, DeliveryRow.action_index).limit(self.batch))
+
+    def _due(self, session: Session) -> list[str]:
+        """Ids of pending deliveries whose time has come and whose earlier actions are final."""
+        return list(session.scalars(self._due_query, {"now": utcnow()}))
 
     def run_once(self) -> int:
         """Deliver what is due, several receivers at once; returns the number of attempts made.

@@ -13,6 +13,7 @@ object only when its upload completes, so there the file is written in place.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -20,14 +21,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fsspec
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as ds
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "snappy", "write_statistics": True}
 TMP_MARK = ".tmp-"
@@ -39,7 +42,15 @@ WRITE_BLOCK = 16 << 20
 """Part size of streamed writes to an object store (fewer, larger multipart parts)."""
 FOOTER_CACHE = 512
 """Parquet footers kept per storage root (oldest dropped first)."""
-_PARQUET = ds.ParquetFileFormat()
+
+
+@functools.cache
+def _parquet() -> ds.ParquetFileFormat:
+    """Arrow's Parquet dataset format, imported on first read: ``pyarrow.dataset`` loads pandas, which a
+    server (or a notebook logging in) need not pay for at start."""
+    import pyarrow.dataset
+
+    return pyarrow.dataset.ParquetFileFormat()
 
 
 class Storage:
@@ -212,7 +223,9 @@ class Storage:
             return pa.table({name: pa.array([], pa.null()) for name in columns or []})
         fragments = [self._fragment(r) for r in rels]
         schema = common_schema([f.physical_schema for f in fragments])
-        dataset = ds.FileSystemDataset(fragments, schema=schema, format=_PARQUET)
+        import pyarrow.dataset as ds
+
+        dataset = ds.FileSystemDataset(fragments, schema=schema, format=_parquet())
         expression = None
         if time_column is not None and intervals:
             field = ds.field(time_column)
@@ -230,7 +243,7 @@ class Storage:
             fragment = self._fragments.get(rel)
         if fragment is not None:
             return fragment
-        fragment = _PARQUET.make_fragment(self.full(rel), filesystem=self._arrow_fs)
+        fragment = _parquet().make_fragment(self.full(rel), filesystem=self._arrow_fs)
         fragment.ensure_complete_metadata()
         if _immutable(rel):
             with self._lock:

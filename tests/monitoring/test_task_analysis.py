@@ -9,13 +9,8 @@ import pandas as pd
 import pytest
 
 from mlcube_nb.monitoring.plan import plan_for
-from mlcube_nb.monitoring.task_analysis import (
-    CARRIED_KEYS,
-    analyse_labelled,
-    analyse_production,
-    build_reference,
-    carried_part,
-)
+from mlcube_nb.monitoring.reference_state import CARRIED_KEYS, carried_part
+from mlcube_nb.monitoring.task_analysis import analyse_labelled, analyse_production, build_reference
 
 SCHEMA = [
     {"name": "sample_id", "role": "id", "data_type": "string", "is_nullable": False},

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mlcube_nb.enums import JobStatus
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import JobQueueRow, JobRow
-from mlcube_nb.server.jobs.signals import mark_enqueued
+from mlcube_nb.server.jobs.signals import JOBS, mark_added
 
 ACTIVE = (JobStatus.STARTING.value, JobStatus.RUNNING.value)
 TERMINAL = (JobStatus.COMPLETED.value, JobStatus.ERROR.value)
@@ -66,7 +66,7 @@ def enqueue(
                  status=JobStatus.IDLE.value, progress=0.0, payload=dict(payload), attempts=0, created_at=utcnow())
     session.add(row)
     session.flush()
-    mark_enqueued(session)
+    mark_added(session, JOBS)
     return row
 
 

@@ -31,7 +31,7 @@ from mlcube_nb.server.db.engine import transaction
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.jobs.catalog import Pipeline, build_catalog
 from mlcube_nb.server.jobs.executors import ExecutorHandle, make_executor
-from mlcube_nb.server.jobs.signals import JobSignals, register_runner_wakeup
+from mlcube_nb.server.jobs.signals import JOBS, JobSignals, register_wakeup
 
 log = logging.getLogger("mlcube_nb.jobs")
 
@@ -92,7 +92,7 @@ class JobRunner:
             self._pipelines = build_catalog()
         spec = self._executor_spec
         self.handle = spec if isinstance(spec, ExecutorHandle) else make_executor(spec)
-        register_runner_wakeup(self._wake)
+        register_wakeup(JOBS, self._wake)
         self._recover()
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="mlcube-jobs", daemon=True)

@@ -1,7 +1,8 @@
-"""In-process wake-ups: the runner when a job is enqueued, long-polling requests when a job changes.
+"""In-process wake-ups: the runner when a job is enqueued, the outbox when a delivery is queued, long-polling
+requests when a job changes.
 
-Both are only shortcuts: the runner also polls the jobs table and waiters re-read it at least every
-``JobSignals.RECHECK_S``, so jobs enqueued or finished by another server are still seen.
+All are only shortcuts: the runner and the outbox also poll their tables and waiters re-read the job at
+least every ``JobSignals.RECHECK_S``, so work added or finished by another server is still seen.
 """
 
 from __future__ import annotations
@@ -14,30 +15,32 @@ from collections.abc import Iterable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-ENQUEUED_KEY = "mlcube_jobs_enqueued"
-_RUNNER_WAKEUPS: weakref.WeakSet[threading.Event] = weakref.WeakSet()
+WAKE_KEY = "mlcube_wake_after_commit"
+JOBS, DELIVERIES = "jobs", "deliveries"
+"""What a commit can have added: jobs (the runners wake) or rule-action deliveries (the outbox wakes)."""
+_WAKEUPS: dict[str, weakref.WeakSet[threading.Event]] = {JOBS: weakref.WeakSet(), DELIVERIES: weakref.WeakSet()}
 
 
-def register_runner_wakeup(wakeup: threading.Event) -> None:
-    """Have *wakeup* set whenever a session of this process commits a new job."""
-    _RUNNER_WAKEUPS.add(wakeup)
+def register_wakeup(kind: str, wakeup: threading.Event) -> None:
+    """Have *wakeup* set whenever a session of this process commits new work of *kind*."""
+    _WAKEUPS[kind].add(wakeup)
 
 
-def mark_enqueued(session: Session) -> None:
-    """Note that *session* added a job, so its commit wakes the runners."""
-    session.info[ENQUEUED_KEY] = True
+def mark_added(session: Session, kind: str) -> None:
+    """Note that *session* added work of *kind* (``JOBS``, ``DELIVERIES``), so its commit wakes who takes it."""
+    session.info.setdefault(WAKE_KEY, set()).add(kind)
 
 
 @event.listens_for(Session, "after_commit")
-def _wake_runners_after_commit(session: Session) -> None:
-    if session.info.pop(ENQUEUED_KEY, False):
-        for wakeup in list(_RUNNER_WAKEUPS):
+def _wake_after_commit(session: Session) -> None:
+    for kind in session.info.pop(WAKE_KEY, ()):
+        for wakeup in list(_WAKEUPS[kind]):
             wakeup.set()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(ENQUEUED_KEY, None)
+    session.info.pop(WAKE_KEY, None)
 
 
 class Subscription:

@@ -94,7 +94,7 @@ class DataView:
     OR-ed) that every read is restricted to.
     """
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], *, reads: dict[tuple[Any, ...], pa.Table] | None = None) -> None:
         from mlcube_nb.server.storage import Storage
 
         self.spec = spec
@@ -102,6 +102,22 @@ class DataView:
         self.id_column: str = spec["id_column"]
         self.time_column: str = spec["time_column"]
         self.intervals: list[list[float]] | None = spec.get("intervals")
+        # what this view (and the narrower views made from it) already read: a job reads a stored file once
+        # even when its statistics, its analysis and its estimates each need it (a download each from an
+        # object store); the tables go when the view does, at the end of the step
+        self._reads: dict[tuple[Any, ...], pa.Table] = {} if reads is None else reads
+
+    def narrowed(self, files: list[dict[str, Any]]) -> DataView:
+        """A view of some of these files (same storage, intervals and reads)."""
+        return DataView({**self.spec, "files": files}, reads=self._reads)
+
+    def read(self, paths: Sequence[str], columns: Sequence[str] | None = None) -> pa.Table:
+        """Rows of stored files within the view's intervals, read once per view."""
+        key = self._read_key(paths, columns)
+        table = self._reads.get(key)
+        if table is None:
+            table = self._reads[key] = self.storage.read(list(paths), columns, self.time_column, self.intervals)
+        return table
 
     def paths(self, category: str, model_id: str | None = None) -> list[str]:
         """Stored Parquet files of one category (and model, for predictions)."""
@@ -115,10 +131,14 @@ class DataView:
             seen[(f["category"], f.get("model_id"))] = None
         return list(seen)
 
+    def _read_key(self, paths: Sequence[str], columns: Sequence[str] | None) -> tuple[Any, ...]:
+        return (tuple(paths), None if columns is None else tuple(columns),
+                None if self.intervals is None else tuple(map(tuple, self.intervals)))
+
     def table(self, category: str, model_id: str | None = None, columns: Sequence[str] | None = None) -> pa.Table:
         """One category's rows (within the view's intervals) as an Arrow table."""
         wanted = None if columns is None else list(dict.fromkeys([self.id_column, *columns]))
-        return self.storage.read(self.paths(category, model_id), wanted, self.time_column, self.intervals)
+        return self.read(self.paths(category, model_id), wanted)
 
     def frame(self, category: str, model_id: str | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """One category's rows as a pandas DataFrame."""
@@ -127,20 +147,30 @@ class DataView:
     def joined(self, model_ids: Sequence[str] = (), with_target: bool = True) -> pa.Table:
         """Inputs (and metadata), then target and the given models' predictions, joined on the sample id.
 
-        Samples without a target or prediction keep nulls there (left joins from the inputs).
+        Samples without a target or prediction keep nulls there (left joins from the inputs); a view joins
+        the same files once (a batch's analysis and its estimates read the same join).
         """
-        base = self.table("input")
-        extra: list[tuple[str, str | None]] = [("metadata", None)]
+        parts: list[tuple[str, str | None]] = [("input", None), ("metadata", None)]
         if with_target:
-            extra.append(("target", None))
-        extra += [("prediction", m) for m in model_ids]
-        for category, model_id in extra:
+            parts.append(("target", None))
+        parts += [("prediction", m) for m in model_ids]
+        key = ("joined", *((c, m, tuple(self.paths(c, m))) for c, m in parts),
+               None if self.intervals is None else tuple(map(tuple, self.intervals)))
+        found = self._reads.get(key)
+        if found is not None:
+            return found
+        base = self.table("input")
+        for category, model_id in parts[1:]:
             if not self.paths(category, model_id):
                 continue
             other = self.table(category, model_id)
             keep = [c for c in other.column_names if c == self.id_column or c not in base.column_names]
             if len(keep) > 1:
                 base = _left_join(base, other.select(keep), self.id_column)
+        # the join holds what its parts held: keep it, not them (a million-row batch is hundreds of megabytes)
+        for category, model_id in parts:
+            self._reads.pop(self._read_key(self.paths(category, model_id), None), None)
+        self._reads[key] = base
         return base
 
 

@@ -8,7 +8,7 @@ The executor half, following :mod:`mlcube_nb.server.pipelines.hooks`:
   be estimated;
 - at claim time ``services/monitoring/estimation_results.batch_context`` tells a production or target job each
   model's artefact, and for a target job which of the production batches it labels hold an estimate;
-- the ingest job's step :func:`estimate_step` estimates the batch's metrics (and counts the realised ones
+- the ingest job's :func:`estimate` estimates the batch's metrics (and counts the realised ones
   of rows that came with targets) — also of earlier batches whose predictions this upload attaches —, or
   for a target upload counts the realised metrics of the newly labelled rows per production batch;
   ``services/monitoring/estimation_results.store_batch_estimates`` writes them.
@@ -96,27 +96,27 @@ def _batch_view(data: DataView, batch_ids: set[str], target_batch: str | None = 
     files = [f for f in data.spec["files"]
              if (f.get("batch_id") in batch_ids and f["category"] != "target")
              or (f["category"] == "target" and f.get("batch_id") in ({target_batch} if target_batch else batch_ids))]
-    return DataView({**data.spec, "files": files})
+    return data.narrowed(files)
 
 
 def _own_view(data: DataView, batch: str, current: str) -> DataView:
     """A production batch's files plus the predictions the current upload attaches to it."""
     files = [f for f in data.spec["files"] if f.get("batch_id") == batch
              or (batch != current and f.get("batch_id") == current and f["category"] == "prediction")]
-    return DataView({**data.spec, "files": files})
+    return data.narrowed(files)
 
 
 def _time_range(rows: Any) -> tuple[float | None, float | None]:
     return (float(rows.times.min()), float(rows.times.max())) if rows.times.size else (None, None)
 
 
-def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
-    """Ingest-job step: a production batch's estimates, or a target upload's realised counts per batch."""
+def estimate(payload: dict[str, Any], data: DataView, carried: dict[str, Any]) -> dict[str, Any]:
+    """Ingest job: a production batch's estimates, or a target upload's realised counts per batch."""
     kind, context = BatchKind(payload["kind"]), payload.get("context") or {}
     models = (context.get("estimation") or {}).get("models") or {}
     if not kind.monitored or not models:
         return carried
-    data, batch_id = view_of(payload), context["batch_id"]
+    batch_id = context["batch_id"]
     out: dict[str, Any] = {}
     for model_id, info in models.items():
         model = _model(context, model_id)
@@ -157,5 +157,4 @@ def estimate_step(payload: dict[str, Any], carried: dict[str, Any]) -> dict[str,
                     realized[labelled_batch] = counts
             if realized:
                 out[model_id] = {"realized": realized}
-    release_memory()
     return {**carried, "estimation": out}

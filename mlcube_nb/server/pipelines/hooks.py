@@ -32,11 +32,11 @@ import pyarrow.compute as pc
 from mlcube_nb.enums import DataStructure, MonitoringTarget
 from mlcube_nb.monitoring.kpi import update_kpi
 from mlcube_nb.monitoring.plan import plan_for
+from mlcube_nb.monitoring.reference_state import carried_part
 from mlcube_nb.monitoring.task_analysis import (
     analyse_labelled,
     analyse_production,
     build_reference,
-    carried_part,
     derive,
     testable_quantities,
 )

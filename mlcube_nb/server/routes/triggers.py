@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 
 from mlcube_nb.models import RetrainModelRequest, RetrainTriggerUnion, TestRetrainTriggerRequest
 from mlcube_nb.server.routes.deps import CallerDep, SessionDep, SettingsDep
@@ -32,8 +32,7 @@ def test_retrain_trigger(body: TestRetrainTriggerRequest, session: SessionDep, c
 
 
 @router.post("/retrain-model", operation_id="retrain_model")
-def retrain_model(body: RetrainModelRequest, request: Request, session: SessionDep, caller: CallerDep) -> str:
+def retrain_model(body: RetrainModelRequest, session: SessionDep, caller: CallerDep) -> str:
     delivery_id = triggers.retrain_model(session=session, caller=caller, model_id=body.model_id)
-    session.commit()
-    request.app.state.outbox.wake()
+    session.commit()  # wakes this server's outbox (services/integrations/triggers.py marks the delivery)
     return delivery_id

@@ -129,7 +129,7 @@ async def _receive(request: Request, upload_id: str) -> None:
                         raise _bad("Send exactly one part named 'file'")
                     slot = await run_in_threadpool(uploads.begin, factory, upload_id, reader.fields.get("token"))
                     claimed = True
-                    sink = await run_in_threadpool(staging.StagingWriter, storage, staging.staged_rel(slot.id))
+                    sink = await run_in_threadpool(staging.StagingWriter, storage, staging.staged_rel(slot))
                 elif kind == "data" and sink is not None:
                     await sink.add(value)
                 elif kind == "file_end":
@@ -140,6 +140,7 @@ async def _receive(request: Request, upload_id: str) -> None:
         await sink.close()
         uploads.check_received(slot, sink.digest.hexdigest())
         await run_in_threadpool(uploads.set_status, factory, upload_id, "uploaded", sink.rel, sink.size)
+        sink.keep_local_copy()
     except Exception as exc:
         if sink is not None:
             await run_in_threadpool(sink.discard)

@@ -62,7 +62,8 @@ def test_upload_is_answered_204_and_staged_with_its_checksum(ctx: Ctx) -> None:
     assert response.status_code == 204, response.text
     row = _row(ctx, slot)
     assert row is not None and row.status == "uploaded" and row.size == len(data)
-    assert row.staged_path == f"staging/{row.id}"  # in the shared storage root: any server can finish it
+    # in the shared storage root (any server can finish it), in the task's folder
+    assert row.staged_path == f"tasks/{ctx.task_id}/uploads/{row.id}"
     assert (ctx.storage_root / row.staged_path).read_bytes() == data
 
 
@@ -73,7 +74,7 @@ def test_wrong_checksum_is_refused_and_nothing_kept_then_a_right_upload_works(ct
     assert "SHA-256" in body["errorMessage"]
     row = _row(ctx, slot)
     assert row is not None and row.status == "open" and row.staged_path is None
-    assert not list((ctx.storage_root / "staging").glob(f"{row.id}*"))
+    assert not list((ctx.storage_root / "tasks" / ctx.task_id / "uploads").glob(f"{row.id}*"))
     assert _post(slot, data).status_code == 204
 
 
@@ -139,14 +140,29 @@ def test_an_unknown_or_foreign_storing_process_id_is_refused(ctx: Ctx, platform)
 
 def test_the_same_file_sent_twice_is_stored_once(ctx: Ctx) -> None:
     batch = inputs_of(frame(30))
-    staged_before = set((ctx.storage_root / "staging").glob("*"))
     first = ctx.client.add_production_data(ctx.task_id, inputs=tabular(batch))
     second = ctx.client.add_production_data(ctx.task_id, inputs=tabular(batch))
     assert second == first
     ctx.client.wait_job_completion(first)
     stored = ctx.stored()
+    # the task's folder holds the one stored file: the second upload's staged file went too
     assert (stored["batches"], stored["files"], stored["jobs"], stored["disk"], stored["uploads"]) == (1, 1, 1, 1, 0)
-    assert set((ctx.storage_root / "staging").glob("*")) <= staged_before  # the second upload's file went too
+
+
+def test_an_accepted_parquet_upload_stays_where_it_was_staged(ctx: Ctx, tmp_path: Path) -> None:
+    """On an object store a move is a copy: a staged Parquet file the request keeps as it is becomes the batch's
+    file where it was staged, and a CSV (re-encoded) is written anew with its staged file removed."""
+    parquet, csv = tmp_path / "batch.parquet", tmp_path / "batch.csv"
+    inputs_of(frame(25)).to_parquet(parquet, index=False)
+    inputs_of(frame(25, start=100, prefix="c")).to_csv(csv, index=False)
+    for path, kind in ((parquet, FileType.PARQUET), (csv, FileType.CSV)):
+        ctx.client.wait_job_completion(ctx.client.add_production_data(ctx.task_id, inputs=TabularData(
+            source=LocalDataSource(file_type=kind, is_folder=False, file_path=str(path)))))
+    kept, written = sorted(ctx.paths(), key=lambda p: "/uploads/" not in p)
+    assert kept.startswith(f"tasks/{ctx.task_id}/uploads/") and kept.endswith(".parquet")
+    assert "/uploads/" not in written
+    stored = ctx.stored()
+    assert (stored["disk"], stored["uploads"]) == (2, 0)  # the CSV's staged file went
 
 
 def test_sweep_keeps_live_staged_files_and_removes_expired_and_orphan_ones(ctx: Ctx) -> None:
@@ -157,10 +173,12 @@ def test_sweep_keeps_live_staged_files_and_removes_expired_and_orphan_ones(ctx: 
     live, expired = (_slot(ctx, b"id,ts\ns1,1.0\n") for _ in range(2))
     for slot in (live, expired):
         assert _post(slot, b"id,ts\ns1,1.0\n").status_code == 204
+    live_path, expired_path = (ctx.storage_root / _row(ctx, slot).staged_path for slot in (live, expired))
     orphan = ctx.storage_root / "staging" / "remote-orphan"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left by a crashed request")
     two_hours_ago = time.time() - 7200
-    for path in (ctx.storage_root / "staging" / live["storing_process_id"], orphan):
+    for path in (live_path, orphan):
         os.utime(path, (two_hours_ago, two_hours_ago))
     factory = make_session_factory(ctx.engine)
     with transaction(factory) as session:
@@ -168,8 +186,8 @@ def test_sweep_keeps_live_staged_files_and_removes_expired_and_orphan_ones(ctx: 
                         .values(expires_at=utcnow() - timedelta(seconds=1)))
     with transaction(factory) as session:
         assert uploads.sweep(session, storage) == 2
-    assert (ctx.storage_root / "staging" / live["storing_process_id"]).exists()
-    assert not (ctx.storage_root / "staging" / expired["storing_process_id"]).exists() and not orphan.exists()
+    assert live_path.exists()
+    assert not expired_path.exists() and not orphan.exists()
     assert _row(ctx, live) is not None and _row(ctx, expired) is None
 
 

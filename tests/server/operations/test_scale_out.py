@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mlcube_nb import ML3PlatformClient
 from mlcube_nb.enums import DataStructure, DetectionEventType, ModelMetricName, StoragePolicy, TaskType
 from mlcube_nb.models import DataSchema, RegressionTaskCostInfo, SlackNotificationAction
 from mlcube_nb.server.db.engine import make_engine
-from mlcube_nb.server.db.tables import JobRow
+from mlcube_nb.server.db.tables import BatchFileRow, JobRow, UploadRow
 from mlcube_nb.server.embedded import serve_in_thread
 from mlcube_nb.server.settings import Settings
 from tests.conftest import _drop_postgres_database, _postgres_database
@@ -243,9 +243,18 @@ def test_uploads_finished_on_the_other_server(cluster: Cluster) -> None:
 def test_the_bucket_holds_the_data_and_the_servers_homes_none(cluster: Cluster) -> None:
     keys = bucket_keys(cluster.s3, f"{PREFIX}/")
     task = f"{PREFIX}/tasks/{cluster.outcome.task_id}"
-    assert sum(k.startswith(f"{task}/historical/") for k in keys) == 2  # inputs and target
-    assert sum(k.startswith(f"{task}/production/") for k in keys) == 8
-    assert not [k for k in keys if k.startswith(f"{PREFIX}/staging/")]  # every staged upload was consumed
+    engine = make_engine(cluster.database_url)
+    try:
+        with engine.connect() as connection:
+            kinds = dict(connection.execute(select(BatchFileRow.path, BatchFileRow.kind)
+                                            .where(BatchFileRow.task_id == cluster.outcome.task_id)).all())
+            slots = connection.execute(select(func.count()).select_from(UploadRow)).scalar_one()
+    finally:
+        engine.dispose()
+    assert sorted(kinds.values()) == ["historical"] * 2 + ["production"] * 8  # inputs and target, then 4 batches
+    data = [k for k in keys if k.startswith(tuple(f"{task}/{sub}/" for sub in ("historical", "production", "uploads")))]
+    assert sorted(data) == sorted(f"{PREFIX}/{path}" for path in kinds)  # every stored file is a batch's
+    assert slots == 0 and not [k for k in keys if k.startswith(f"{PREFIX}/staging/")]  # every upload was used
     for home in cluster.homes:
         assert not (home / "data").exists() and not (home / "uploads").exists()
         assert files_in(home) == [], files_in(home)

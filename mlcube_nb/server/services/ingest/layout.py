@@ -18,6 +18,7 @@ from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.pipelines.payloads import IngestPayload, JobContext, KpiFacts
 from mlcube_nb.server.services.ingest.catalogue import task_context, view_spec
 from mlcube_nb.server.services.ingest.state import Ingest, Loaded, Source
+from mlcube_nb.server.storage import STAGING
 
 
 def _folder(ingest: Ingest) -> str:
@@ -59,12 +60,13 @@ def _store_file(ingest: Ingest, batch: BatchRow, item: Loaded) -> BatchFileRow:
         return BatchFileRow(id=file_id, batch_id=batch.id, task_id=batch.task_id, kpi_id=batch.kpi_id,
                             kind=batch.kind, category=source.category, model_id=source.model_id, path=rel,
                             file_format=fmt, checksum=_checksum(source), columns=[])
-    rel = f"{_folder(ingest)}/{sub}/{file_id}.parquet"
     conformed = item.conformed
-    if not conformed.changed and source.file_type is FileType.PARQUET and source.upload is not None and source.staged:
-        ingest.storage.move(source.staged, rel)  # already right: keep the bytes (a rename on a local disk)
+    if not conformed.changed and source.file_type is FileType.PARQUET and source.upload is not None and \
+            source.staged and source.staged.endswith(".parquet") and not source.staged.startswith(f"{STAGING}/"):
+        rel = source.staged  # already right: the staged upload, in the task's folder, is the batch's file
         source.staged = None
     else:
+        rel = f"{_folder(ingest)}/{sub}/{file_id}.parquet"
         ingest.storage.write_table(rel, conformed.table)
     ingest.written.append(rel)
     return BatchFileRow(id=file_id, batch_id=batch.id, task_id=batch.task_id, kpi_id=batch.kpi_id, kind=batch.kind,

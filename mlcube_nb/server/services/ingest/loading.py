@@ -42,10 +42,15 @@ def load(ingest: Ingest, source: Source) -> Loaded:
 
 
 def _location(ingest: Ingest, source: Source) -> file_readers.Location:
-    """Where to read a source: a staged file as a local path (a temporary copy from an object store), or remote."""
+    """Where to read a source: a staged file as a local path (from an object store, the copy this server kept
+    when it received the upload, else a temporary download), or remote."""
     if source.staged is None:
         assert source.remote is not None
         return source.remote
+    kept = None if ingest.storage.is_local else staging.LOCAL_COPIES.take(ingest.storage, source.staged)
+    if kept is not None:
+        ingest.scratch.append(kept)
+        return kept
     path, temporary = ingest.storage.fetch(source.staged)
     if temporary:
         ingest.scratch.append(path)

@@ -1,28 +1,41 @@
 """Staged uploads in the storage root: streamed (and hashed) as they arrive, named by their upload slot.
 
-Any server can finish an upload another one received: the slot is a database row and the bytes sit at
-``staging/<slot id>`` under the shared storage root, a rename away from their final place on a local
-disk and a server-side copy away on a bucket. Nothing is staged under ``MLCUBE_HOME``.
+Any server can finish an upload another one received: the slot is a database row and the bytes sit in
+the shared storage root, in their task's (or KPI's) folder: ``tasks/<task>/uploads/<slot id>[.parquet]``.
+A Parquet file the add_* request accepts as it is stays there as the batch's file, so on an object store
+nothing is copied (a server-side copy of a million-row file cost as much as reading it back); anything
+re-encoded is written anew and the staged file removed. Remote files an add_* request brings in to read
+wait under ``staging/`` until that request ends. Nothing is staged under ``MLCUBE_HOME``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
+import tempfile
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from mlcube_nb.enums import FileType
 from mlcube_nb.server.db.base import new_id
+from mlcube_nb.server.db.tables.data import UploadRow
 from mlcube_nb.server.storage import STAGING, Storage
 
+UPLOADS = "uploads"
+"""The folder of a task (or KPI) where its uploads are staged, and accepted Parquet uploads stay."""
 
-def staged_rel(slot_id: str) -> str:
-    """Where the file of upload slot *slot_id* is staged (relative to the storage root)."""
-    return f"{STAGING}/{slot_id}"
+
+def staged_rel(slot: UploadRow) -> str:
+    """Where the file of upload *slot* is staged (relative to the storage root)."""
+    owner = f"tasks/{slot.task_id}" if slot.task_id else f"kpis/{slot.kpi_id}" if slot.kpi_id else STAGING
+    parquet = slot.file_type == FileType.PARQUET.value and not slot.is_folder
+    return f"{owner}/{UPLOADS}/{slot.id}" + (".parquet" if parquet else "")
 
 
 def scratch_rel() -> str:
@@ -30,12 +43,54 @@ def scratch_rel() -> str:
     return f"{STAGING}/remote-{new_id()}"
 
 
+class LocalCopies:
+    """Copies of the uploads this server streamed into an object store, in the system's temp folder.
+
+    An add_* request that reaches the server which received its upload reads the copy instead of
+    downloading the file back from the bucket (a million-row batch is hundreds of megabytes). A copy
+    goes when a request of this server takes it, or when this server's sweep finds its slot gone (used
+    by another server, refused or expired); nothing is kept under ``MLCUBE_HOME``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paths: dict[str, tuple[str, float]] = {}  # full staged path -> (local copy, when kept)
+
+    def keep(self, storage: Storage, rel: str, path: str) -> None:
+        """Remember *path* as the local copy of the staged file *rel*."""
+        with self._lock:
+            self._paths[storage.full(rel)] = (path, time.time())
+
+    def take(self, storage: Storage, rel: str) -> str | None:
+        """The local copy of *rel*, now the caller's to delete; None when this server has none."""
+        with self._lock:
+            found = self._paths.pop(storage.full(rel), None)
+        return None if found is None or not os.path.exists(found[0]) else found[0]
+
+    def sweep(self, storage: Storage, live: set[str], older_than_s: float) -> int:
+        """Delete copies whose staged file is no longer a live slot's (or that are older than a slot lives)."""
+        names = {storage.full(rel) for rel in live}
+        cutoff = time.time() - older_than_s
+        with self._lock:
+            gone = [k for k, (_, kept) in self._paths.items() if k.startswith(storage.full("")) and
+                    (k not in names or kept < cutoff)]
+            paths = [self._paths.pop(k)[0] for k in gone]
+        for path in paths:
+            Path(path).unlink(missing_ok=True)
+        return len(paths)
+
+
+LOCAL_COPIES = LocalCopies()
+"""This process's copies of uploads it received into an object store."""
+
+
 class StagingWriter:
     """A staged file written (and hashed) by a thread of its own while the upload keeps arriving.
 
     A bounded queue sits in between: when the store is slower than the network, the upload waits for
     room (without blocking the event loop), so memory stays at a few megabytes whatever the file size
-    (plus one multipart part on an object store).
+    (plus one multipart part on an object store). On an object store the bytes also go to a local copy
+    (:class:`LocalCopies`), published by :meth:`keep_local_copy` once the upload is accepted.
     """
 
     QUEUE_CHUNKS = 64
@@ -44,6 +99,11 @@ class StagingWriter:
         self.storage = storage
         self.rel = rel
         self.handle = storage.open_writer(rel)
+        self.local: str | None = None
+        self._local_handle: Any = None
+        if not storage.is_local:
+            descriptor, self.local = tempfile.mkstemp(prefix="mlcube-upload-")
+            self._local_handle = os.fdopen(descriptor, "wb")
         self.digest = hashlib.sha256()
         self.size = 0
         self.error: BaseException | None = None
@@ -58,6 +118,8 @@ class StagingWriter:
             try:
                 self.digest.update(data)
                 self.handle.write(data)
+                if self._local_handle is not None:
+                    self._local_handle.write(data)
                 self.size += len(data)
             except BaseException as exc:  # noqa: BLE001 - reported by close()
                 self.error = exc
@@ -76,6 +138,14 @@ class StagingWriter:
         if self.error is not None:
             raise self.error
         await run_in_threadpool(self.handle.close)
+        if self._local_handle is not None:
+            self._local_handle.close()
+
+    def keep_local_copy(self) -> None:
+        """The upload was accepted: let a request of this server read the local copy (if any)."""
+        if self.local is not None:
+            LOCAL_COPIES.keep(self.storage, self.rel, self.local)
+            self.local = None
 
     def discard(self) -> None:
         """Stop writing and remove whatever was staged (an unfinished multipart upload is aborted)."""
@@ -83,6 +153,11 @@ class StagingWriter:
             self.error = self.error or RuntimeError("discarded")
             self._queue.put(None)
             self._thread.join()
+        if self._local_handle is not None:
+            self._local_handle.close()
+        if self.local is not None:
+            Path(self.local).unlink(missing_ok=True)
+            self.local = None
         abort: Any = getattr(self.handle, "discard", None)
         try:
             if self.handle.closed:
@@ -97,7 +172,8 @@ class StagingWriter:
 
 
 def sweep(storage: Storage, live_slots: set[str], older_than_s: float) -> list[str]:
-    """Delete staged files of no live slot once older than *older_than_s* (any server may run this)."""
+    """Delete files under ``staging/`` of no live slot once older than *older_than_s* (any server may run this):
+    remote files a crashed request brought in, and uploads staged there by earlier versions."""
     cutoff = time.time() - older_than_s
     gone = [rel for rel, modified in storage.listing(STAGING).items()
             if rel.split("/", 1)[-1] not in live_slots and (modified is None or modified < cutoff)]

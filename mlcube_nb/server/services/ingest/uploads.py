@@ -202,4 +202,6 @@ def sweep(session: Session, storage: Storage) -> int:
     removed = sum(1 for p in paths if p)
     live = set(session.scalars(select(UploadRow.id)))
     removed += len(staging.sweep(storage, live, RECEIVING_GRACE.total_seconds()))
+    staged = {p for p in session.scalars(select(UploadRow.staged_path).where(UploadRow.status == "uploaded")) if p}
+    staging.LOCAL_COPIES.sweep(storage, staged, RECEIVING_GRACE.total_seconds())
     return removed

@@ -22,6 +22,7 @@ from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import DeliveryRow
 from mlcube_nb.server.errors import BadRequest, DomainError
+from mlcube_nb.server.jobs.signals import DELIVERIES, mark_added
 from mlcube_nb.server.rbac import Caller, ProjectPermission
 from mlcube_nb.server.services.catalog import models
 from mlcube_nb.server.services.integrations.rule_actions import check_trigger
@@ -90,4 +91,5 @@ def retrain_model(*, session: Session, caller: Caller, model_id: str) -> str:
                            notice=_notice(task, row, test=False), status="pending", next_attempt_at=utcnow())
     session.add(delivery)
     session.flush()
+    mark_added(session, DELIVERIES)
     return delivery.id

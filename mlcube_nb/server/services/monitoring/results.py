@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mlcube_nb.monitoring import StatusMachine
+from mlcube_nb.monitoring.reference_state import CARRIED_KEYS
 from mlcube_nb.monitoring.results import Level
 from mlcube_nb.monitoring.status import StatusEvent
-from mlcube_nb.monitoring.task_analysis import CARRIED_KEYS
 from mlcube_nb.server.db.base import new_id, utcnow
 from mlcube_nb.server.db.tables import DetectionEventRuleRow, KpiRow, ModelRow, TaskRow
 from mlcube_nb.server.db.tables.monitoring import (
@@ -29,6 +29,7 @@ from mlcube_nb.server.db.tables.monitoring import (
     QuantityStatusRow,
     ReferenceStateRow,
 )
+from mlcube_nb.server.jobs.signals import DELIVERIES, mark_added
 from mlcube_nb.server.pipelines.payloads import BatchKind
 from mlcube_nb.server.services.integrations.rule_matching import rule_matches
 from mlcube_nb.server.services.monitoring import summaries
@@ -178,6 +179,8 @@ def enqueue_deliveries(session: Session, task: TaskRow, model: ModelRow | None, 
                 status="pending", next_attempt_at=utcnow(),
             ))
             queued += 1
+    if queued:
+        mark_added(session, DELIVERIES)  # the outbox of this process starts on them at commit
     return queued
 
 

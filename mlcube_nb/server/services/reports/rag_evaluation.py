@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import ColumnRole, ColumnSubRole, DataStructure, ErrorCode, JobStatus, TaskType
 from mlcube_nb.models import ColumnInfo, ComputeRagEvaluationReportRequest, RagEvaluationJudge, TaskRagEvalReportItem
-from mlcube_nb.rag_evaluation import workbook
 from mlcube_nb.server.db.tables import ModelRow, ReportRow, TaskRow
 from mlcube_nb.server.errors import BadRequest, Conflict
 from mlcube_nb.server.pipelines.payloads import RagEvaluationPayload
@@ -132,4 +131,6 @@ def export(*, session: Session, caller: Caller, storage: Storage, report_id: str
                                listing="get_rag_evaluation_reports")
     path = lifecycle.require_results(row, storage.exists, label=LABEL, then="export it")
     table: pa.Table = storage.read([path])
+    from mlcube_nb.rag_evaluation.report import workbook  # pandas, which a server need not load at start
+
     return f"{row.name}.xlsx", workbook(table.to_pandas(), (row.summary or {}).get("judge"))

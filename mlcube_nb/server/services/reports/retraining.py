@@ -9,14 +9,13 @@ failed job shows as a report in ``error`` with the job's reason.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcube_nb.enums import DataStructure, DataType, ErrorCode, JobStatus, ModelMetricName, SuggestionType, TaskType
 from mlcube_nb.models import ComputeRetrainingReportRequest
-from mlcube_nb.retraining import ReportSpec
 from mlcube_nb.server.db.base import utcnow
 from mlcube_nb.server.db.tables import (
     BatchRow,
@@ -35,6 +34,9 @@ from mlcube_nb.server.services.catalog import models
 from mlcube_nb.server.services.ingest import catalogue
 from mlcube_nb.server.services.ingest.batch_checks import SchemaView
 from mlcube_nb.server.services.reports import lifecycle
+
+if TYPE_CHECKING:
+    from mlcube_nb.retraining import ReportSpec
 
 KIND = "retraining"
 JOB_GROUP = "compute_retraining_report"
@@ -75,6 +77,8 @@ def _check_task(task: TaskRow) -> str:
 
 def _spec(task: TaskRow, model: ModelRow, schema: SchemaView, kind: str) -> ReportSpec:
     """What the report learns from: input columns by type, the target, the metric and the suggestion type."""
+    from mlcube_nb.retraining import ReportSpec  # with pandas, which a server need not load at start
+
     inputs = [c for c in schema.columns if c.role.value == "input"]
     numeric = [c.name for c in inputs if c.data_type in NUMERIC_TYPES]
     categorical = [c.name for c in inputs if c.data_type in CATEGORICAL_TYPES]
