@@ -23,10 +23,16 @@ as in drift_speed.py; reference of 10,000 rows; batches of 1,000 rows):
    streams whose first two batches after the reference carry a level shift of 1.5 marginal sd
    in one numeric column: share of streams flagged within those two batches.
 
-Ours appears twice: calibrated on the reference's own chunks (the default since issue 12) and
-with ``calibrate=False`` (the i.i.d. tests alone, as before).
+Ours appears three times: calibrated on the reference's own chunks (the default since issue 12),
+each batch decided alone; the same with the carry the server keeps between consecutive batches of a
+stream (``analyse_batch(..., carry=...)``: a column WARNING in two consecutive batches in the same
+direction is tested on both, ``mlcube_nb.monitoring.carry``), reset before every first batch of
+experiments 2 and 4 and before every fresh stream; and with ``calibrate=False`` (the i.i.d. tests
+alone, as before). Stationary batches are fed in their order, so the carry runs through them.
 
 Run from the peers venv (see benchmarks/README.md): ``python benchmarks/drift_quality.py``.
+Subsets (same data, the random draws of skipped experiments are replayed): ``--only iid small ar
+errors`` and ``--ours-only`` (no Evidently / NannyML rows).
 """
 
 from __future__ import annotations
@@ -73,6 +79,31 @@ def shift_categorical(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
 def ours(reference: pd.DataFrame, calibrate: bool = True) -> Detector:
     summary = summarise_reference(reference, NUMERIC, CATEGORICAL, calibrate=calibrate)
     return lambda batch: analyse_batch(summary, batch, alpha=0.01).targets["input"].level == "drift"
+
+
+class Carried:
+    """Ours calibrated, with the carry between consecutive batches that the server keeps in the model's state."""
+
+    def __init__(self, reference: pd.DataFrame) -> None:
+        self.summary = summarise_reference(reference, NUMERIC, CATEGORICAL)
+        self.carry: dict = {}
+
+    def reset(self) -> None:
+        self.carry = {}
+
+    def __call__(self, batch: pd.DataFrame) -> bool:
+        result = analyse_batch(self.summary, batch, alpha=0.01, carry=self.carry)
+        self.carry = {k: dict(v) for k, v in result.carry.items() if v}
+        return result.targets["input"].level == "drift"
+
+
+def first_batch(detector: Detector) -> Detector:
+    """The detector on a first batch after the reference: a carried detector forgets the previous batch."""
+    def decide(batch: pd.DataFrame) -> bool:
+        if isinstance(detector, Carried):
+            detector.reset()
+        return detector(batch)
+    return decide
 
 
 def evidently(reference: pd.DataFrame) -> tuple[Detector, Detector]:
@@ -147,27 +178,40 @@ def error_stream_delays(streams: int) -> dict[str, tuple[float, float, float]]:
     return summary
 
 
-def small_shift_detection(rng: np.random.Generator, references: int = 30, per_reference: int = 10) -> float:
-    """Experiment 4: 0.25 sd in 1 of 25 columns, 5,000-row references, first-batch DRIFT share (ours)."""
+def small_shift_detection(rng: np.random.Generator, references: int = 30, per_reference: int = 10,
+                          run: bool = True) -> float:
+    """Experiment 4: 0.25 sd in 1 of 25 columns, 5,000-row references, first-batch DRIFT share (ours).
+
+    With ``run=False`` only the random draws are made (a subset run replays them).
+    """
     hits = []
     for _ in range(references):
-        detect = ours(make_frame(5_000, rng))
+        reference = make_frame(5_000, rng)
+        detect = ours(reference) if run else None
         for _ in range(per_reference):
             batch = make_frame(BATCH, rng)
             batch[NUMERIC[0]] = batch[NUMERIC[0]] + 0.25 * batch[NUMERIC[0]].std()
-            hits.append(detect(batch))
-    return float(np.mean(hits))
+            if detect is not None:
+                hits.append(detect(batch))
+    return float(np.mean(hits)) if hits else float("nan")
 
 
-def autocorrelated(rng: np.random.Generator, batches: int, shifted_streams: int) -> None:
+def _ar_tools(reference: pd.DataFrame, peers: bool) -> dict[str, Detector]:
+    tools: dict[str, Detector] = {"ours calibrated": ours(reference), "ours calibrated + carry": Carried(reference),
+                                  "ours i.i.d. (before)": ours(reference, calibrate=False)}
+    if peers:
+        evidently_dataset, evidently_any = evidently(reference)
+        tools |= {"Evidently dataset drift": evidently_dataset, "Evidently any column": evidently_any,
+                  "NannyML any alert": nannyml(reference)}
+    return tools
+
+
+def autocorrelated(rng: np.random.Generator, batches: int, shifted_streams: int, peers: bool = True) -> None:
     """Experiment 5: false DRIFT on a stationary AR stream and a 1.5 sd level shift within two batches."""
     stream = ar_frame(10_000 + batches * BATCH, rng, NUMERIC, CATEGORICAL)
     reference = stream.iloc[:10_000].reset_index(drop=True)
     quiet = [stream.iloc[10_000 + i * BATCH:10_000 + (i + 1) * BATCH].reset_index(drop=True) for i in range(batches)]
-    evidently_dataset, evidently_any = evidently(reference)
-    tools = {"ours calibrated": ours(reference), "ours i.i.d. (before)": ours(reference, calibrate=False),
-             "Evidently dataset drift": evidently_dataset, "Evidently any column": evidently_any,
-             "NannyML any alert": nannyml(reference)}
+    tools = _ar_tools(reference, peers)
     false = {name: rate(detector, quiet) for name, detector in tools.items()}
     within_two: dict[str, list[bool]] = {name: [] for name in tools}
     for _ in range(shifted_streams):
@@ -177,11 +221,7 @@ def autocorrelated(rng: np.random.Generator, batches: int, shifted_streams: int)
         shifted = [stream.iloc[10_000 + i * BATCH:10_000 + (i + 1) * BATCH].reset_index(drop=True) for i in (0, 1)]
         for batch in shifted:
             batch[NUMERIC[0]] = batch[NUMERIC[0]] + 1.5 * sd
-        evidently_dataset, evidently_any = evidently(reference)
-        fresh = {"ours calibrated": ours(reference), "ours i.i.d. (before)": ours(reference, calibrate=False),
-                 "Evidently dataset drift": evidently_dataset, "Evidently any column": evidently_any,
-                 "NannyML any alert": nannyml(reference)}
-        for name, detector in fresh.items():
+        for name, detector in _ar_tools(reference, peers).items():
             within_two[name].append(any(detector(b) for b in shifted))
     print(f"{'AR(1) 0.95 + daily cycle':<32} | {'false DRIFT, stationary':>23} "
           f"| {'1.5 sd shift in 1 col, <= 2 batches':>36}")
@@ -206,6 +246,10 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=200)
     parser.add_argument("--ar-batches", type=int, default=100)
     parser.add_argument("--ar-shifted", type=int, default=30)
+    parser.add_argument("--only", nargs="+", choices=("iid", "small", "ar", "errors"),
+                        default=["iid", "small", "ar", "errors"],
+                        help="experiments to run (1-2, 4, 5, 3); the draws of skipped ones are replayed")
+    parser.add_argument("--ours-only", action="store_true", help="leave out the Evidently and NannyML rows")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(2024)
@@ -213,25 +257,34 @@ def main() -> None:
     stationary = [make_frame(BATCH, rng) for _ in range(args.stationary)]
     numeric_shift = [shift_numeric(make_frame(BATCH, rng)) for _ in range(args.shifted)]
     categorical_shift = [shift_categorical(make_frame(BATCH, rng), rng) for _ in range(args.shifted)]
-    evidently_dataset, evidently_any = evidently(reference)
-    tools = {"ours calibrated (Holm a=0.01)": ours(reference),
-             "ours i.i.d. (before)": ours(reference, calibrate=False), "Evidently dataset drift": evidently_dataset,
-             "Evidently any column drift": evidently_any, "NannyML any alert": nannyml(reference)}
-    print(f"{'tool':<32} | {'false DRIFT, stationary':>23} | {'detected: 3 num +0.5sd':>22} "
-          f"| {'detected: cat +0.1':>18}")
-    print("-" * 106)
-    for name, detector in tools.items():
-        print(f"{name:<32} | {rate(detector, stationary):>23.3f} | {rate(detector, numeric_shift):>22.3f} "
-              f"| {rate(detector, categorical_shift):>18.3f}", flush=True)
-    print(f"\nours calibrated, 0.25 sd in 1 of 25 columns (5,000-row references), first-batch detection: "
-          f"{small_shift_detection(rng):.3f}\n", flush=True)
-    autocorrelated(rng, args.ar_batches, args.ar_shifted)
-    print()
-    print(f"{'error-stream detector':<24} | {'median delay':>12} | {'detected':>8} "
-          f"| {'false alarm before change':>25}")
-    print("-" * 80)
-    for name, (delay, detected, false_alarm) in error_stream_delays(args.streams).items():
-        print(f"{name:<24} | {delay:>12.0f} | {detected:>8.3f} | {false_alarm:>25.3f}")
+    if "iid" in args.only:
+        tools: dict[str, Detector] = {"ours calibrated (Holm a=0.01)": ours(reference),
+                                      "ours calibrated + carry": Carried(reference),
+                                      "ours i.i.d. (before)": ours(reference, calibrate=False)}
+        if not args.ours_only:
+            evidently_dataset, evidently_any = evidently(reference)
+            tools |= {"Evidently dataset drift": evidently_dataset, "Evidently any column drift": evidently_any,
+                      "NannyML any alert": nannyml(reference)}
+        print(f"{'tool':<32} | {'false DRIFT, stationary':>23} | {'detected: 3 num +0.5sd':>22} "
+              f"| {'detected: cat +0.1':>18}")
+        print("-" * 106)
+        for name, detector in tools.items():
+            print(f"{name:<32} | {rate(detector, stationary):>23.3f} "
+                  f"| {rate(first_batch(detector), numeric_shift):>22.3f} "
+                  f"| {rate(first_batch(detector), categorical_shift):>18.3f}", flush=True)
+    small = small_shift_detection(rng, run="small" in args.only)
+    if "small" in args.only:
+        print(f"\nours calibrated, 0.25 sd in 1 of 25 columns (5,000-row references), first-batch detection: "
+              f"{small:.3f}\n", flush=True)
+    if "ar" in args.only:
+        autocorrelated(rng, args.ar_batches, args.ar_shifted, peers=not args.ours_only)
+    if "errors" in args.only:
+        print()
+        print(f"{'error-stream detector':<24} | {'median delay':>12} | {'detected':>8} "
+              f"| {'false alarm before change':>25}")
+        print("-" * 80)
+        for name, (delay, detected, false_alarm) in error_stream_delays(args.streams).items():
+            print(f"{name:<24} | {delay:>12.0f} | {detected:>8.3f} | {false_alarm:>25.3f}")
 
 
 if __name__ == "__main__":

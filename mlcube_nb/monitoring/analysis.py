@@ -11,6 +11,10 @@ When the reference carries a :class:`~mlcube_nb.monitoring.calibration.Calibrati
 batch's size, every p-value is also computed on the statistic deflated by the reference's own
 chunk-to-chunk variation and Holm runs on those: a batch is WARNING / DRIFT only when it is
 unusual both for the i.i.d. test and against that natural variation.
+
+Given ``carry`` (the records the previous batch left, :attr:`BatchAnalysis.carry`), a numeric column
+that is WARNING in this batch and was WARNING in the previous one, in the same direction, is also
+tested on the two batches' combined evidence (:mod:`~mlcube_nb.monitoring.carry`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ._checks import check_levels, check_positive_int
 from .batch import BatchSummary, summarise_batch
 from .calibrated_tests import MemberTest
 from .calibration import KS_NULL_MEAN, Calibration, describe
+from .carry import CarryRecord, ks_direction, pair_p_value, record
 from .chi_square import chi_square_test, pool_sparse
 from .ks import ks_test
 from .magnitudes import categorical_magnitudes, numeric_magnitudes
@@ -87,6 +92,8 @@ class BatchAnalysis:
     alpha: float
     alpha_warning: float
     correction: str
+    carry: Mapping[str, Mapping[str, CarryRecord]] = field(default_factory=dict)
+    """Per target, the numeric columns at least WARNING in this batch and their evidence, for the next batch."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of the analysis (NaN kept as float NaN; mappings as dicts)."""
@@ -101,15 +108,19 @@ class BatchAnalysis:
             "features": {k: vars(f).copy() for k, f in self.features.items()},
             "targets": {k: target(t) for k, t in self.targets.items()},
             "n_rows": self.n_rows, "alpha": self.alpha, "alpha_warning": self.alpha_warning,
-            "correction": self.correction,
+            "correction": self.correction, "carry": {k: dict(v) for k, v in self.carry.items()},
         }
 
 
 def compare(
     reference: ReferenceSummary, batch: BatchSummary, *, alpha: float = 0.01, alpha_warning: float = 0.05,
     correction: Correction = "holm", n_simulations: int = 4999, magnitude_bins: int = 10, seed: int = 0,
+    carry: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> BatchAnalysis:
-    """Test a batch summary against the reference summary and decide per target."""
+    """Test a batch summary against the reference summary and decide per target.
+
+    ``carry`` is the previous batch's :attr:`BatchAnalysis.carry` (None: no previous batch).
+    """
     alpha, alpha_warning = check_levels(alpha, alpha_warning)
     check_positive_int("n_simulations", n_simulations, minimum=99)
     calibration = reference.calibration
@@ -143,6 +154,8 @@ def compare(
                      seeded_nulls([(p, nu) for _, p, nu in drawn], seed=seed, n_simulations=n_simulations),
                      strict=True))
     targets = {}
+    carried: dict[str, dict[str, CarryRecord]] = {}
+    pairing = _Pairing(reference, batch, calibration, rows)
     for name, columns in reference.targets.items():
         partition = reference.partitions.get(name)
         multivariate, joint = None, None
@@ -161,10 +174,12 @@ def compare(
                 joint = MemberTest("quanttree", observed, multivariate.p_value,
                                    member.inflation_at(rows) if member else 1.0, null_mean(partition, nu), null,
                                    _chunks(calibration, rows))
-        targets[name] = _decide(name, columns, features, members, multivariate, joint, alpha, alpha_warning,
-                                correction, note)
+        targets[name], carried[name] = _decide(
+            name, columns, features, members, multivariate, joint, alpha, alpha_warning, correction, note,
+            pairing, (carry or {}).get(name) or {})
     return BatchAnalysis(
-        MappingProxyType(features), MappingProxyType(targets), batch.n_rows, alpha, alpha_warning, correction
+        MappingProxyType(features), MappingProxyType(targets), batch.n_rows, alpha, alpha_warning, correction,
+        MappingProxyType(carried),
     )
 
 
@@ -172,6 +187,7 @@ def analyse_batch(
     reference: ReferenceSummary, batch: pd.DataFrame, *, alpha: float = 0.01, alpha_warning: float = 0.05,
     correction: Correction = "holm", max_tree_rows: int = 50_000, n_simulations: int = 4999,
     seed: int = 0, n_jobs: int = 1, memo: dict[tuple[Any, ...], Any] | None = None,
+    carry: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> BatchAnalysis:
     """Summarise a production batch and compare it with the reference, per column and per target.
 
@@ -191,7 +207,7 @@ def analyse_batch(
     summary = summarise_batch(reference, batch, max_tree_rows=max_tree_rows, seed=seed, n_jobs=n_jobs, memo=memo)
     return compare(
         reference, summary, alpha=alpha, alpha_warning=alpha_warning, correction=correction,
-        n_simulations=n_simulations, seed=seed,
+        n_simulations=n_simulations, seed=seed, carry=carry,
     )
 
 
@@ -236,39 +252,97 @@ def _feature(
 _RANK: dict[str, int] = {"ok": 0, "warning": 1, "drift": 2}
 
 
-def _decide(
-    name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult], members: Mapping[str, MemberTest],
-    multivariate: TestResult | None, joint: MemberTest | None, alpha: float, alpha_warning: float,
-    correction: Correction, note: str | None,
-) -> TargetResult:
-    """Adjust the target's family of i.i.d. and calibrated p-values; a level needs both.
+@dataclass(frozen=True)
+class _Pairing:
+    """What the two-batch rule needs from the batch: directions, chunk counts and inflation ratios."""
 
-    The reported statistic is ``-log10`` of the Holm-adjusted i.i.d. p-value of the member most
-    unusual against the reference's variation; the levels are what it must reach (Holm's first step).
-    """
-    family = [members[c] for c in columns] + ([joint] if joint is not None else [])
-    raw = adjust([m.p_value for m in family], correction)
-    calibrated = adjust([m.calibrated_p_value for m in family], correction)
-    levels: list[Level] = [
+    reference: ReferenceSummary
+    batch: BatchSummary
+    calibration: Calibration | None
+    rows: int
+
+    def record(self, column: str, member: MemberTest) -> CarryRecord | None:
+        """This batch's evidence for a numeric column (None for categorical columns and uncalibrated batches)."""
+        if member.kind != "ks" or column not in self.reference.numeric or self.calibration is None \
+                or not self.calibration.covers(self.rows):
+            return None
+        direction = ks_direction(self.reference.numeric[column], self.batch.numeric[column])
+        return record(direction, member.calibrated_p_value, member.p_value, member.chunks, self.rows)
+
+    def ratio(self, column: str, previous_rows: int) -> float | None:
+        """``lambda(n1 + n2) / lambda(n2)`` of a column, or None when two batches' rows are not calibrated."""
+        pair_rows = previous_rows + self.rows
+        if self.calibration is None or not self.calibration.covers(pair_rows) or not self.calibration.covers(self.rows):
+            return None
+        member = self.calibration.member(column)
+        if member is None:
+            return 1.0
+        return member.inflation_at(pair_rows) / member.inflation_at(self.rows)
+
+
+def _levels(raw: np.ndarray, calibrated: np.ndarray, alpha: float, alpha_warning: float) -> list[Level]:
+    return [
         min(level_from_p_value(float(a), alpha, alpha_warning), level_from_p_value(float(b), alpha, alpha_warning),
             key=_RANK.__getitem__)
         for a, b in zip(raw, calibrated, strict=True)
     ]
+
+
+def _decide(
+    name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult], members: Mapping[str, MemberTest],
+    multivariate: TestResult | None, joint: MemberTest | None, alpha: float, alpha_warning: float,
+    correction: Correction, note: str | None, pairing: _Pairing, previous: Mapping[str, Mapping[str, Any]],
+) -> tuple[TargetResult, dict[str, CarryRecord]]:
+    """Adjust the target's family of i.i.d. and calibrated p-values; a level needs both.
+
+    The reported statistic is ``-log10`` of the Holm-adjusted i.i.d. p-value of the member most
+    unusual against the reference's variation; the levels are what it must reach (Holm's first step).
+    When that member was decided over two batches (``previous`` holds its record), the statistic is
+    ``-log10`` of its adjusted pair p-value and the levels are ``-log10`` of the alphas.
+    Also returns this batch's records for the next batch (numeric columns at least WARNING).
+    """
+    family = [members[c] for c in columns] + ([joint] if joint is not None else [])
+    raw_p = np.array([m.p_value for m in family], dtype=np.float64)
+    calibrated_p = np.array([m.calibrated_p_value for m in family], dtype=np.float64)
+    raw = adjust(raw_p, correction)
+    calibrated = adjust(calibrated_p, correction)
+    levels = _levels(raw, calibrated, alpha, alpha_warning)
+    records = {c: r for c, level in zip(columns, levels, strict=False) if level != "ok"
+               for r in [pairing.record(c, members[c])] if r is not None}
+    paired: dict[int, float] = {}
+    for i, column in enumerate(columns):
+        before, now = previous.get(column), records.get(column)
+        ratio = None if before is None or now is None else pairing.ratio(column, int(before["rows"]))
+        p = None if ratio is None or before is None or now is None else pair_p_value(before, now, ratio)
+        if p is not None and p < calibrated_p[i]:
+            paired[i] = p
+    if paired:
+        for i, p in paired.items():
+            raw_p[i], calibrated_p[i] = min(raw_p[i], p), min(calibrated_p[i], p)
+        raw = adjust(raw_p, correction)
+        calibrated = adjust(calibrated_p, correction)
+        levels = _levels(raw, calibrated, alpha, alpha_warning)
+        names = ", ".join(columns[i] for i in sorted(paired))
+        note = (note + "; " if note else "") + f"{names}: decided over this batch and the previous one (same direction)"
     level: Level = "drift" if "drift" in levels else ("warning" if "warning" in levels else "ok")
     tested = int(np.isfinite([m.p_value for m in family]).sum())
     factor = 1 if correction == "none" else max(tested, 1)
     statistic, warning_level, drift_level = 0.0, -np.log10(alpha_warning), -np.log10(alpha)
     if tested:
-        lead = family[int(np.nanargmin([m.calibrated_p_value for m in family]))]
-        statistic = _score(factor * lead.display_p_value)
-        warning_level = _score(factor * lead.raw_p_at(alpha_warning / factor))
-        drift_level = _score(factor * lead.raw_p_at(alpha / factor))
+        at = int(np.nanargmin(calibrated_p))
+        lead = family[at]
+        if at in paired:
+            statistic = _score(factor * paired[at])
+        else:
+            statistic = _score(factor * lead.display_p_value)
+            warning_level = _score(factor * lead.raw_p_at(alpha_warning / factor))
+            drift_level = _score(factor * lead.raw_p_at(alpha / factor))
     drift_bars = {c: members[c].bar(alpha / factor) for c in columns}
     if note and joint is None and columns and all(_out_of_reach(members[c], drift_bars[c]) for c in columns):
         note += ("; DRIFT is out of reach at this batch size, the reference varies too much between its chunks: "
                  "larger batches or a longer reference help")
     psis = [features[c].psi for c in columns if np.isfinite(features[c].psi)]
-    return TargetResult(
+    result = TargetResult(
         name, level, float(max(psis)) if psis else float("nan"),
         float(np.nanmin(calibrated)) if np.isfinite(calibrated).any() else float("nan"), columns,
         MappingProxyType({c: float(p) for c, p in zip(columns, calibrated, strict=False)}),
@@ -279,6 +353,7 @@ def _decide(
         MappingProxyType(drift_bars),
         note,
     )
+    return result, records
 
 
 def _out_of_reach(member: MemberTest, bar: float) -> bool:

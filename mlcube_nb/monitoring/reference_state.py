@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Keys of a reference state that batches advance (the error stream's sequential detector).
-CARRIED_KEYS = ("error",)
+#: Keys of a reference state that batches advance: the error stream's sequential detector, and the
+#: per-column evidence of the last batch's WARNING columns for the two-batch rule
+#: (:mod:`~mlcube_nb.monitoring.carry`; a few numbers per column, strict JSON).
+CARRIED_KEYS = ("error", "carry")
 
 
 def carried_part(state: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,12 @@ quantity, with per-feature statistics inside. Distribution quantities use the Ho
 of :mod:`mlcube_nb.monitoring`; the error stream uses a Bernoulli likelihood-ratio CUSUM
 (classification) or a normal-score CUSUM (regression); evaluation metrics are compared with a
 bootstrap of the reference at the batch's size.
+
+The state ``build_reference`` returns is large and fixed, except two small keys that each analysed batch
+rewrites in place (the caller stores the state back): ``state["error"]["detector"]`` (the error stream's
+sequential detector) and ``state["carry"]`` (per quantity key and numeric column, the evidence of the last
+batch where the column was at least WARNING: ``{"sign", "t", "z", "chunks", "rows"}``, a few numbers per
+column, see :mod:`~mlcube_nb.monitoring.carry`). Everything else is read only.
 """
 
 from __future__ import annotations
@@ -190,6 +196,7 @@ def build_reference(plan: MonitoringPlan, frame: pd.DataFrame, *, seed: int = 0)
     state: dict[str, Any] = {
         "n_rows": len(frame), "unlabelled": _summary(plan, frame, plain, seed),
         "labelled": _summary(plan, labelled, supervised, seed), "error": None, "evaluation": None,
+        "carry": {},
     }
     has_predictions = plan.prediction_column is not None and plan.prediction_column in frame.columns
     if plan.error_stream and has_predictions and len(labelled) >= MIN_ROWS:
@@ -228,9 +235,16 @@ def _last_sample(plan: MonitoringPlan, frame: pd.DataFrame) -> tuple[str | None,
 
 
 def _distribution_outcomes(
-    plan: MonitoringPlan, summary: dict | None, frame: pd.DataFrame, seed: int,
+    plan: MonitoringPlan, state: dict[str, Any], part: str, frame: pd.DataFrame, seed: int,
     memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> list[QuantityOutcome]:
+    """Outcomes of the distribution quantities of one part of the state (``unlabelled`` or ``labelled``).
+
+    ``state["carry"]`` (per quantity key, per numeric column: the evidence of the last batch where the
+    column was at least WARNING, see :mod:`~mlcube_nb.monitoring.carry`) is read and replaced for this
+    part's quantities: it is the only part of the distribution state a batch changes.
+    """
+    summary = state.get(part)
     if summary is None or len(frame) < MIN_ROWS:
         return []
     reference = ReferenceSummary.from_dict(summary)
@@ -242,7 +256,11 @@ def _distribution_outcomes(
     data = pd.DataFrame({c: frame[c] for c in columns}, copy=False)
     for c in reference.categorical:
         data[c] = data[c].astype("string")
-    analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed, memo=memo)
+    carry = state.get("carry") or {}
+    analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed, memo=memo,
+                             carry=carry)
+    kept = {k: v for k, v in carry.items() if k not in analysis.carry}
+    state["carry"] = kept | {k: dict(v) for k, v in analysis.carry.items() if v}
     sample_id, sample_time = _last_sample(plan, frame)
     outcomes = []
     for key, result in analysis.targets.items():
@@ -361,7 +379,7 @@ def analyse_production(plan: MonitoringPlan, state: dict[str, Any], frame: pd.Da
     frame = derive(plan, frame)
     # each column of the batch is sorted (or hashed) once, also for the labelled pass when all rows are labelled
     memo: dict[tuple[Any, ...], Any] = {}
-    outcomes = _distribution_outcomes(plan, state.get("unlabelled"), frame, seed, memo)
+    outcomes = _distribution_outcomes(plan, state, "unlabelled", frame, seed, memo)
     outcomes += analyse_labelled_frame(plan, state, frame, seed=seed, derived=True, memo=memo)
     return [asdict(o) | {"key": o.key} for o in outcomes]
 
@@ -382,7 +400,7 @@ def analyse_labelled_frame(plan: MonitoringPlan, state: dict[str, Any], frame: p
     labelled = _labelled(plan, frame)
     if labelled.empty:
         return []
-    outcomes = _distribution_outcomes(plan, state.get("labelled"), labelled, seed,
+    outcomes = _distribution_outcomes(plan, state, "labelled", labelled, seed,
                                       memo if labelled is frame else None)
     error = _error_outcome(plan, state, labelled)
     if error is not None:

@@ -50,3 +50,35 @@ def test_autocorrelated_stationary_stream_raises_no_drift_and_history_shows_the_
         x1 = next(f for f in point.features if f.feature == "x1")
         assert x1.reference_quantile is not None and 0.0 <= x1.reference_quantile <= 1.0
         assert x1.statistic is not None and x1.drift_level is not None and x1.statistic < x1.drift_level
+
+
+def test_a_shift_warning_in_two_consecutive_batches_is_drift_through_the_carried_state(platform) -> None:
+    """Each shifted batch alone is WARNING (tests/monitoring/test_carry.py); the state the server stores back
+    between the two jobs carries the first one's evidence, so the second is DRIFT."""
+    ctx = make_ctx(platform)
+    stream = _stream(N_REF + 2 * N_BATCH)
+    stream[ctx.prediction] = 0.5 * stream["x1"] + 0.5 * stream["y"]
+    sd = float(stream["x1"].iloc[:N_REF].std())
+    stream.loc[N_REF:, "x1"] += 0.55 * sd
+
+    def upload(rows: pd.DataFrame, historical: bool) -> None:
+        args = {"inputs": tabular(inputs_of(rows)),
+                "predictions": [(ctx.model_id, tabular(rows[["id", "ts", ctx.prediction]]))]}
+        if historical:
+            args["target"] = tabular(target_of(rows))
+        send = ctx.client.add_historical_data if historical else ctx.client.add_production_data
+        ctx.client.wait_job_completion(send(ctx.task_id, **args))
+
+    upload(stream.iloc[:N_REF], historical=True)
+    ctx.client.wait_job_completion(ctx.client.set_model_reference(ctx.model_id, 0, N_REF - 1))
+    for i in range(2):
+        upload(stream.iloc[N_REF + i * N_BATCH:N_REF + (i + 1) * N_BATCH], historical=False)
+    first, second = ctx.client.get_monitoring_history(ctx.task_id, MonitoringTarget.INPUT)
+    assert first.decision == MonitoringStatus.WARNING and "previous one" not in (first.calibration or "")
+    assert second.decision == MonitoringStatus.DRIFT
+    assert second.calibration is not None and "x1: decided over this batch and the previous one" in second.calibration
+    x1 = next(f for f in second.features if f.feature == "x1")
+    assert x1.decision == MonitoringStatus.DRIFT
+    assert x1.statistic is not None and x1.drift_level is not None and x1.statistic < x1.drift_level  # not alone
+    statuses = {s.monitoring_target: s.status for s in ctx.client.get_task(ctx.task_id).monitoring_status}
+    assert statuses[MonitoringTarget.INPUT] == MonitoringStatus.DRIFT
