@@ -35,7 +35,7 @@ def _local(path: Path, file_type: FileType) -> TabularData:
 
 
 def _stored_table(ctx: Ctx, task_id: str, category: str = "input"):
-    paths = [p for p in ctx.paths(task_id) if f"/{category}/" in p]
+    paths = ctx.paths(task_id, category)
     assert len(paths) == 1, paths
     return pq.read_table(ctx.storage_root / paths[0])
 
@@ -90,7 +90,7 @@ def test_historical_data_with_target_predictions_and_batch_type(ctx: Ctx) -> Non
                                          predictions=[(ctx.model_id, tabular(ctx.predictions(df)))],
                                          data_batch_type=DataBatchType.VALIDATION)
     ctx.client.wait_job_completion(job)
-    assert sorted(p.split("/")[3] for p in ctx.paths()) == ["input", "prediction", "target"]
+    assert sorted(ctx.categories()) == ["input", "prediction", "target"]
 
 
 # --- images ----------------------------------------------------------------------------------------------

@@ -105,10 +105,19 @@ class Ctx:
     def storage_root(self) -> Path:
         return Path(self.platform.handle.settings.resolved_storage_url)
 
-    def paths(self, task_id: str | None = None) -> list[str]:
+    def paths(self, task_id: str | None = None, category: str | None = None) -> list[str]:
+        """Stored files of the task as the catalogue records them (of one category when given)."""
+        query = select(BatchFileRow.path).where(BatchFileRow.task_id == (task_id or self.task_id))
+        if category is not None:
+            query = query.where(BatchFileRow.category == category)
         with make_session_factory(self.engine)() as session:
-            rows = session.scalars(select(BatchFileRow.path).where(BatchFileRow.task_id == (task_id or self.task_id)))
-            return list(rows)
+            return list(session.scalars(query))
+
+    def categories(self, task_id: str | None = None) -> list[str]:
+        """The category of each stored file of the task (a path says where, not what: uploads stay in place)."""
+        with make_session_factory(self.engine)() as session:
+            return list(session.scalars(select(BatchFileRow.category)
+                                        .where(BatchFileRow.task_id == (task_id or self.task_id))))
 
 
 def files_under(folder: Path) -> list[Path]:
