@@ -154,8 +154,8 @@ class DataView:
         if with_target:
             parts.append(("target", None))
         parts += [("prediction", m) for m in model_ids]
-        key = ("joined", *((c, m, tuple(self.paths(c, m))) for c, m in parts),
-               None if self.intervals is None else tuple(map(tuple, self.intervals)))
+        reads = [self._read_key(self.paths(c, m), None) for c, m in parts]
+        key = ("joined", *reads)
         found = self._reads.get(key)
         if found is not None:
             return found
@@ -168,8 +168,8 @@ class DataView:
             if len(keep) > 1:
                 base = _left_join(base, other.select(keep), self.id_column)
         # the join holds what its parts held: keep it, not them (a million-row batch is hundreds of megabytes)
-        for category, model_id in parts:
-            self._reads.pop(self._read_key(self.paths(category, model_id), None), None)
+        for read in reads:
+            self._reads.pop(read, None)
         self._reads[key] = base
         return base
 

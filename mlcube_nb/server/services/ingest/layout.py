@@ -16,9 +16,9 @@ from mlcube_nb.server.db.tables import (
 )
 from mlcube_nb.server.jobs import queue
 from mlcube_nb.server.pipelines.payloads import IngestPayload, JobContext, KpiFacts
+from mlcube_nb.server.services.ingest import staging
 from mlcube_nb.server.services.ingest.catalogue import task_context, view_spec
 from mlcube_nb.server.services.ingest.state import Ingest, Loaded, Source
-from mlcube_nb.server.storage import STAGING
 
 
 def _folder(ingest: Ingest) -> str:
@@ -62,7 +62,7 @@ def _store_file(ingest: Ingest, batch: BatchRow, item: Loaded) -> BatchFileRow:
                             file_format=fmt, checksum=_checksum(source), columns=[])
     conformed = item.conformed
     if not conformed.changed and source.file_type is FileType.PARQUET and source.upload is not None and \
-            source.staged and source.staged.endswith(".parquet") and not source.staged.startswith(f"{STAGING}/"):
+            source.staged is not None and staging.stays_in_place(source.staged):
         rel = source.staged  # already right: the staged upload, in the task's folder, is the batch's file
         source.staged = None
     else:

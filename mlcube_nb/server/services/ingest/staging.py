@@ -43,6 +43,13 @@ def scratch_rel() -> str:
     return f"{STAGING}/remote-{new_id()}"
 
 
+def stays_in_place(rel: str) -> bool:
+    """Whether staged file *rel* may stay where it is as a batch's Parquet file: an upload staged in its task's
+    (or KPI's) folder by :func:`staged_rel` (not a remote file under ``staging/``, nor an older version's)."""
+    return rel.endswith(".parquet") and rel.rsplit("/", 2)[-2:-1] == [UPLOADS] and \
+        not rel.startswith(f"{STAGING}/")
+
+
 class LocalCopies:
     """Copies of the uploads this server streamed into an object store, in the system's temp folder.
 

@@ -200,8 +200,8 @@ def sweep(session: Session, storage: Storage) -> int:
     session.flush()
     _remove(storage, paths)
     removed = sum(1 for p in paths if p)
-    live = set(session.scalars(select(UploadRow.id)))
-    removed += len(staging.sweep(storage, live, RECEIVING_GRACE.total_seconds()))
-    staged = {p for p in session.scalars(select(UploadRow.staged_path).where(UploadRow.status == "uploaded")) if p}
+    slots = session.execute(select(UploadRow.id, UploadRow.staged_path, UploadRow.status)).all()
+    removed += len(staging.sweep(storage, {slot.id for slot in slots}, RECEIVING_GRACE.total_seconds()))
+    staged = {slot.staged_path for slot in slots if slot.status == "uploaded" and slot.staged_path}
     staging.LOCAL_COPIES.sweep(storage, staged, RECEIVING_GRACE.total_seconds())
     return removed
