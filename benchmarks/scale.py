@@ -17,6 +17,10 @@ Protocol (written before any result was seen):
     the storage root on moto's S3 server (``s3://`` with the standard AWS variables; moto runs as
     its own process), and a Dask cluster started with the ``dask scheduler`` and ``dask worker
     --nworkers 2`` commands (two worker processes, two threads each).
+- Diagnostic (``--local-root``, not a target): the distributed configuration with a folder of this machine
+  as the storage root instead of moto, so the difference to the distributed run is what the object store
+  costs (moto is Python: it receives, copies, checksums and serves every byte on the same two cores).
+- CPU seconds per batch of each process (with its children), the median over the batches.
 - Peak RSS: every process sampled every 50 ms while the batches run, each reported on its own
   (client, server, each pool or Dask worker, scheduler, moto). moto keeps every object in memory,
   so its figure is the object store's, not the platform's, and is left out of the 2 GB target.
@@ -104,6 +108,18 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """User + system CPU seconds so far of each root with its children (a Dask worker's or a pool's work
+        counts under the process that started it); the client counts alone."""
+        seconds: dict[str, float] = {}
+        for name, root in self.roots.items():
+            try:
+                family = [root] if name == "client" else [root, *root.children(recursive=True)]
+                seconds[name] = sum(sum(p.cpu_times()[:2]) for p in family)
+            except psutil.Error:
+                continue
+        return seconds
+
 
 def _wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout_s: float = 120.0) -> None:
     deadline = time.monotonic() + timeout_s
@@ -168,18 +184,28 @@ def _embedded(stack: ExitStack, tmp: Path, api_key: str) -> tuple[str, dict[str,
     return url, {"server": pid}
 
 
-def _distributed(stack: ExitStack, tmp: Path, api_key: str) -> tuple[str, dict[str, int]]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MLCUBE_"))}
-    moto_port, scheduler_port = free_port(), free_port()
+def _moto(stack: ExitStack, tmp: Path, base: dict[str, str]) -> tuple[dict[str, str], int]:
+    """moto's S3 server with the benchmark's bucket: the storage settings of a server, and moto's pid."""
+    port = free_port()
     moto = stack.enter_context(_process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                                         str(moto_port)], base, tmp / "moto.log"))
-    endpoint = f"http://127.0.0.1:{moto_port}"
+                                         str(port)], base, tmp / "moto.log"))
+    endpoint = f"http://127.0.0.1:{port}"
     _wait_http(endpoint, moto, "moto")
     import boto3
 
     boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=AWS["AWS_ACCESS_KEY_ID"],
                  aws_secret_access_key=AWS["AWS_SECRET_ACCESS_KEY"],
                  region_name=AWS["AWS_DEFAULT_REGION"]).create_bucket(Bucket=BUCKET)
+    return AWS | {"AWS_ENDPOINT_URL": endpoint, "MLCUBE_STORAGE_URL": f"s3://{BUCKET}/platform"}, moto.pid
+
+
+def _distributed(stack: ExitStack, tmp: Path, api_key: str, object_store: bool = True) -> tuple[str, dict[str, int]]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MLCUBE_"))}
+    if object_store:
+        storage, moto_pid = _moto(stack, tmp, base)
+    else:  # the diagnostic configuration: a folder every process of this machine reaches
+        storage, moto_pid = {"MLCUBE_STORAGE_URL": str(tmp / "shared-storage")}, None
+    scheduler_port = free_port()
     bin_dir = Path(sys.executable).parent
     scheduler = stack.enter_context(_process([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
                                               str(scheduler_port), "--no-dashboard"], base, tmp / "scheduler.log"))
@@ -191,13 +217,17 @@ def _distributed(stack: ExitStack, tmp: Path, api_key: str) -> tuple[str, dict[s
         "MLCUBE_DATABASE_URL": database, "MLCUBE_HOME": str(tmp / "migrate-home")}, capture_output=True)
     if migrate.returncode != 0:
         raise RuntimeError(migrate.stderr.decode()[-2000:])
-    env = base | AWS | {"AWS_ENDPOINT_URL": endpoint, "MLCUBE_HOME": str(tmp / "distributed-home"),
-                        "MLCUBE_DATABASE_URL": database, "MLCUBE_STORAGE_URL": f"s3://{BUCKET}/platform",
-                        "MLCUBE_EXECUTOR": f"tcp://127.0.0.1:{scheduler_port}", "MLCUBE_MIGRATE_ON_START": "false",
-                        "MLCUBE_BOOTSTRAP_API_KEY": api_key, "MLCUBE_SECRET_KEY": "bench"}
+    env = base | storage | {"MLCUBE_HOME": str(tmp / f"distributed-home-{object_store}"),
+                            "MLCUBE_DATABASE_URL": database,
+                            "MLCUBE_EXECUTOR": f"tcp://127.0.0.1:{scheduler_port}", "MLCUBE_MIGRATE_ON_START": "false",
+                            "MLCUBE_BOOTSTRAP_API_KEY": api_key, "MLCUBE_SECRET_KEY": "bench"}
     url, pid = _server(stack, env, tmp, "distributed-server")
-    return url, {"server": pid, "dask workers (nanny)": workers.pid, "dask scheduler": scheduler.pid,
-                 "moto S3 (object store)": moto.pid}
+    roots = {"server": pid, "dask workers (nanny)": workers.pid, "dask scheduler": scheduler.pid}
+    return url, roots | ({"moto S3 (object store)": moto_pid} if moto_pid is not None else {})
+
+
+def _distributed_local(stack: ExitStack, tmp: Path, api_key: str) -> tuple[str, dict[str, int]]:
+    return _distributed(stack, tmp, api_key, object_store=False)
 
 
 def _with_target(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -245,9 +275,13 @@ def run(name: str, url: str, roots: dict[str, int], api_key: str, rows: int, bat
         times: list[float] = []
         requests_s: list[float] = []
         jobs_s: list[float] = []
+        cpu: list[dict[str, float]] = []
         for index in range(batches):
             frame, target = _with_target(make_frame(rows, seed=index + 1, start=rows * (index + 1)), index + 1)
+            before = rss.cpu_seconds()
             total, request, ran = _send(client, task_id, frame, target)
+            after = rss.cpu_seconds()
+            cpu.append({name: after[name] - before[name] for name in after if name in before})
             times.append(total)
             requests_s.append(request)
             jobs_s.append(ran)
@@ -255,7 +289,7 @@ def run(name: str, url: str, roots: dict[str, int], api_key: str, rows: int, bat
                   f"{ran:.1f} s)", flush=True)
             del frame, target
     return {"name": name, "reference": reference, "times": times, "requests": requests_s, "jobs": jobs_s,
-            "peak": dict(rss.peak)}
+            "peak": dict(rss.peak), "cpu": cpu}
 
 
 def main() -> int:
@@ -264,13 +298,19 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--only", choices=["embedded", "distributed"], default=None,
                         help="run one configuration (for investigating; the comparison needs both)")
+    parser.add_argument("--local-root", action="store_true",
+                        help="also run the diagnostic configuration: distributed with a local folder as the storage "
+                             "root instead of moto (what the object store costs)")
     args = parser.parse_args()
     os.environ.setdefault("TQDM_DISABLE", "1")
     api_key = "mlk_bench_" + secrets.token_hex(16)
     results = []
     with tempfile.TemporaryDirectory(prefix="mlcube-scale-") as name:
         tmp = Path(name)
-        for label, start in (("embedded", _embedded), ("distributed", _distributed)):
+        configurations = [("embedded", _embedded), ("distributed", _distributed)]
+        if args.local_root:
+            configurations.append(("distributed, local root", _distributed_local))
+        for label, start in configurations:
             if args.only not in (None, label):
                 continue
             with ExitStack() as stack:
@@ -295,6 +335,19 @@ def _report(results: list[dict[str, object]], rows: int, batches: int) -> None:
     if "embedded" in medians and "distributed" in medians:
         print(f"\ndistributed / embedded per-batch median: {medians['distributed'] / medians['embedded']:.2f}x "
               "(target <= 1.5x)")
+    if "embedded" in medians and "distributed, local root" in medians:
+        print(f"distributed with a local root / embedded (diagnostic): "
+              f"{medians['distributed, local root'] / medians['embedded']:.2f}x")
+    print("\nCPU seconds per batch (median over the batches; a process with its children; the client's making of "
+          "the frame is outside the timed call and not counted):\n")
+    print("| configuration | process | CPU s per batch |")
+    print("|---|---|---|")
+    for r in results:
+        cpu: list[dict[str, float]] = r["cpu"]  # type: ignore[assignment]
+        for process in cpu[0] if cpu else []:
+            print(f"| {r['name']} | {process} | {statistics.median(c.get(process, 0.0) for c in cpu):.2f} |")
+        if cpu:
+            print(f"| {r['name']} | **all** | {statistics.median(sum(c.values()) for c in cpu):.2f} |")
     print("\n| configuration | process | peak RSS (GiB) |")
     print("|---|---|---|")
     for r in results:
