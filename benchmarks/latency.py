@@ -20,8 +20,9 @@ are drawn when the tab is first opened)                                         
                                                                                                     work)
 =====================================================  ==========================================  =====================
 
-Each figure is the median of ``--runs`` runs (round trips: the median of 200 calls per run). The
-machine is shared: print ``uptime`` beside the table and compare ratios, not absolute times.
+Each figure is the median of ``--runs`` runs (round trips: the median of 200 calls, each call taken in
+turn with a call of its floor, so both meet the same load). The machine is shared: the load is printed
+beside the table; compare ratios, not absolute times.
 
 Run from the repository root::
 
@@ -59,16 +60,19 @@ from mlcube_nb.server.settings import Settings
 ROUND_TRIPS = 200
 
 
-def p50(call: Callable[[], object], n: int = ROUND_TRIPS) -> float:
-    """Median wall time of *n* calls, in seconds (after 10 warm-up calls)."""
+def p50_pair(call: Callable[[], object], floor: Callable[[], object], n: int = ROUND_TRIPS) -> tuple[float, float]:
+    """Medians of *n* calls of *call* and of *floor*, taken in turn, so both meet the same moments of a
+    shared machine's load (measured one block after the other, a busy second skews one of them only)."""
     for _ in range(10):
         call()
-    times = []
+        floor()
+    calls, floors = [], []
     for _ in range(n):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for work, times in ((call, calls), (floor, floors)):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+    return statistics.median(calls), statistics.median(floors)
 
 
 def timed(call: Callable[[], object]) -> float:
@@ -135,8 +139,9 @@ def served_round_trips(url: str, api_key: str, home: Path) -> dict[str, tuple[fl
     _, stranger_key = bootstrap(Settings(home=home), username="stranger")  # another company, whose task we ask for
     stranger = Scene(ML3PlatformClient(url, stranger_key, timeout=60), new_company=True)
     session = requests.Session()
-    health = p50(lambda: session.get(url + "/health", timeout=10))
-    ok = p50(client.get_projects)
+
+    def health() -> None:
+        session.get(url + "/health", timeout=10)
 
     def missing() -> None:
         try:
@@ -145,7 +150,8 @@ def served_round_trips(url: str, api_key: str, home: Path) -> dict[str, tuple[fl
             return
         raise AssertionError("another company's task was readable")
 
-    return {"get_projects (serve)": (ok, health), "404 answer (serve)": (p50(missing), health)}
+    return {"get_projects (serve)": p50_pair(client.get_projects, health),
+            "404 answer (serve)": p50_pair(missing, health)}
 
 
 COLD_KERNEL = r"""
@@ -203,7 +209,7 @@ def embedded_round_trip(home: Path) -> tuple[float, float]:
         client = ML3PlatformClient(handle.url, key, timeout=60)
         scene = Scene(client, new_company=True)
         session = requests.Session()
-        return p50(lambda: client.get_task(scene.task_id)), p50(lambda: session.get(handle.url + "/health"))
+        return p50_pair(lambda: client.get_task(scene.task_id), lambda: session.get(handle.url + "/health"))
     finally:
         handle.stop()
 
