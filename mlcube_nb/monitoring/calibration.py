@@ -8,7 +8,8 @@ in time order, into chunks at a grid of sizes (``n / K`` rows for ``K`` in :data
 half-overlapping windows) and computes every test statistic of each chunk against the rest of
 the reference. Per statistic and size it stores the *inflation* ``lambda``: the mean of the
 chunks' statistic divided by its mean under the i.i.d. null (``en * D**2 / (pi**2 / 12)`` for
-KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree). ``lambda = 1`` for independent
+KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree, ``z**2`` for a numeric column's
+Ansari–Bradley spread test, :mod:`~mlcube_nb.monitoring.spread`). ``lambda = 1`` for independent
 rows; ``lambda = 20`` says the reference's own chunks are as far apart as a 20-times-smaller
 i.i.d. sample would be. This is the first-order Rao–Scott (design-effect) correction.
 
@@ -48,7 +49,8 @@ PRETEST_Z = 1.645
 KEPT_VALUES = 64
 KS_NULL_MEAN = math.pi**2 / 12  # E[K^2] of the Kolmogorov distribution
 KS_NULL_CV = math.sqrt(7 * math.pi**4 / 720 - KS_NULL_MEAN**2) / KS_NULL_MEAN
-MemberKind = Literal["ks", "chi_square", "quanttree"]
+SPREAD_PREFIX = "spread:"
+MemberKind = Literal["ks", "chi_square", "quanttree", "spread"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +59,7 @@ class MemberCalibration:
 
     Attributes
     ----------
-    kind : {"ks", "chi_square", "quanttree"}
+    kind : {"ks", "chi_square", "quanttree", "spread"}
         The test whose statistic was measured on the reference chunks.
     sizes : numpy.ndarray
         Chunk sizes in rows, increasing.
@@ -113,7 +115,7 @@ class MemberCalibration:
 
 @dataclass(frozen=True, eq=False)
 class Calibration:
-    """Every calibrated statistic of a reference: columns by name, QuantTrees as ``quanttree:<target>``."""
+    """Every calibrated statistic of a reference: columns by name, ``spread:<column>``, ``quanttree:<target>``."""
 
     n_rows: int
     members: Mapping[str, MemberCalibration]

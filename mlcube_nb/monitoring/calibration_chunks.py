@@ -21,6 +21,7 @@ from ._columns import CodedColumn, encode_columns
 from .calibration import (
     KS_NULL_CV,
     KS_NULL_MEAN,
+    SPREAD_PREFIX,
     Calibration,
     MemberCalibration,
     MemberKind,
@@ -32,6 +33,7 @@ from .categorical_summary import CategoricalSummary, factorize
 from .chi_square import pool_sparse
 from .numeric_summary import NumericSummary
 from .quanttree import QuantTreePartition
+from .spread import window_z_squared
 
 MAX_CATEGORIES = 200
 
@@ -42,7 +44,7 @@ def calibrate_reference(
     coded: Mapping[str, CodedColumn] | None = None, max_blocks: int = 1024, max_tree_rows: int = 100_000,
     seed: int = 0,
 ) -> Calibration:
-    """Inflation of every column's test and every target's QuantTree at the reference's grid of sizes.
+    """Inflation of every column's test (numeric columns: KS and spread), every target's QuantTree, per grid size.
 
     ``df`` holds the reference rows in time order; the summaries are the reference's own.
     """
@@ -58,6 +60,7 @@ def calibrate_reference(
         cells, finite = _numeric_cells(summary.edges, values)
         prefix = _prefix(blocks[finite], cells[finite], 2 * summary.edges.size + 1)
         members[name] = _member("ks", prefix, sizes, block, n, _ks_values, KS_NULL_CV)
+        members[f"{SPREAD_PREFIX}{name}"] = _member("spread", prefix, sizes, block, n, window_z_squared, None)
     coded = dict(coded or {})
     for name, counts in categorical.items():
         if name not in coded:
