@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 from scipy import stats
@@ -153,7 +154,7 @@ SPREAD_WEIGHT = 0.2
 
 @dataclass(frozen=True, eq=False)
 class ColumnTests:
-    """A numeric column's location (KS) and spread (Ansari–Bradley) tests, as one member of the family.
+    """A numeric column's location (KS) and spread (:mod:`.spread`) tests, as one member of the family.
 
     The column enters Holm once, with the weighted Bonferroni p-value
     ``min(1, p_location / (1 - w), p_spread / w)``, ``w`` = :data:`SPREAD_WEIGHT`: the column's
@@ -212,7 +213,7 @@ class ColumnTests:
                           self.spread.calibrated_p_value if self.spread else float("nan"))
 
     @property
-    def decided_by(self) -> str:
+    def decided_by(self) -> Literal["location", "spread"]:
         """``"spread"`` when the spread test gives the column's calibrated p-value, else ``"location"``."""
         if self.spread is None or not math.isfinite(self.spread.calibrated_p_value):
             return "location"

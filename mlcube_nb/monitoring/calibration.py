@@ -46,6 +46,7 @@ MIN_CHUNKS = 4
 GRID_CHUNKS = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
 MIN_CHUNK_ROWS = 10
 PRETEST_Z = 1.645
+DEPENDENT_FLOOR = 1.0 + 1e-9  # "calibrated, no extra spread measured": above 1 so the F(1, K) rule applies
 KEPT_VALUES = 64
 KS_NULL_MEAN = math.pi**2 / 12  # E[K^2] of the Kolmogorov distribution
 KS_NULL_CV = math.sqrt(7 * math.pi**4 / 720 - KS_NULL_MEAN**2) / KS_NULL_MEAN
@@ -181,11 +182,15 @@ def grid_sizes(n_rows: int, block: int = 1) -> list[int]:
     return sorted(sizes)
 
 
-def inflation(normalised: np.ndarray, n_chunks: float, null_cv: float) -> float:
+def inflation(normalised: np.ndarray, n_chunks: float, null_cv: float, *, dependent: bool = False) -> float:
     """``lambda`` from a size's normalised chunk statistics, with the small-sample rule.
 
     ``normalised`` are chunk statistics divided by their i.i.d. null mean; ``null_cv`` is their
     coefficient of variation under that null. Returns 1 unless the mean is significantly above 1.
+    ``dependent``: another statistic of the same column already showed that its rows are not
+    independent at this size (a column's spread test, when its KS test's chunks did), so the
+    pretest is skipped: ``max(mean, DEPENDENT_FLOOR)``, calibrated (``F(1, K)``) even when the
+    mean is near 1. With 4 chunks the pretest alone misses most dependence of a spread statistic.
 
     Examples
     --------
@@ -198,6 +203,8 @@ def inflation(normalised: np.ndarray, n_chunks: float, null_cv: float) -> float:
     if values.size == 0:
         return 1.0
     mean = float(values.mean())
+    if dependent:
+        return max(mean, DEPENDENT_FLOOR)
     threshold = 1.0 + PRETEST_Z * null_cv / math.sqrt(max(n_chunks, 1.0))
     return mean if mean > threshold else 1.0
 

@@ -1,23 +1,27 @@
-"""Ansari–Bradley rank test of a change of *spread* in a numeric column, on summaries.
+"""A rank test of a change of *spread* in a numeric column (normal scores, Klotz), on summaries.
 
 The KS test looks at the largest gap between two CDFs; a batch as centred as the reference but
 twice as spread out (a market sell-off's daily returns) moves both tails a little and the middle
-not at all, so KS sees it late. Ansari–Bradley scores every value of the pooled sample by its rank
-distance from the nearer end, ``a(r) = min(r, N + 1 - r)``: a batch more spread out than the
-reference holds more extreme values, so its score sum is small.
+not at all, so KS sees it late. This test scores every value of the pooled sample (reference and
+batch) by its rank: ``Phi^-1(u)**2`` at its rank share ``u`` (Klotz's normal-scores scale test),
+so values in the pooled tails score most; a batch more spread out than the reference has a large
+score sum. Location changes also raise it (a shifted batch fills one tail): it is a drift test,
+decided with KS per column (:class:`~mlcube_nb.monitoring.calibrated_tests.ColumnTests`).
 
 Why this statistic: it is a rank statistic, so under "the batch and the reference are i.i.d.
-draws of one distribution" its permutation mean and variance are exact whatever the
-distribution's tails (a normal-theory spread test gave p-values 20–28 times too small on
-heavy-tailed returns). Scores are bounded and evenly spread (uniform on ``1 .. N / 2``), so the
-standardised sum is close to normal already for batches of about 20 rows.
+draws of one distribution" its permutation distribution does not depend on the distribution's
+tails (a normal-theory spread test gave p-values 20–28 times too small on heavy-tailed returns).
+Normal scores weigh the extremes more than Ansari–Bradley or Mood scores (a sell-off is a few
+extreme days), and make the score sum skewed in small batches, so its p-value comes from a
+Pearson type III (shifted gamma) fitted to the sum's exact permutation mean, variance and third
+moment: measured against 40,000 permutations at 21 rows it is conservative (about 1.2–3 times the
+exact tail at 1 % to 10⁻⁴), never smaller.
 
 Grouped data: values are counted in the reference summary's cells (points at edges, open cells
-between), and every value of a cell gets the cell's average score (mid-scores), which is the
-exact conditional permutation test of the grouped data (the variance uses the cells' scores).
-A sketch reference (at most ``1 / max_edges`` of the mass per open cell) loses a little power,
-never validity. The batch's statistic is ``z**2`` (``chi2(1)`` under the null, two-sided), signed
-for the user as ``z > 0`` = the batch is more spread out than the reference.
+between), and every value of a cell gets the cell's mean score over the rank interval it shares,
+which keeps the test exact for the grouped data (a sketch reference loses a little power, never
+validity). The batch's statistic is ``z**2`` of the equivalent normal ``z`` (``chi2(1)`` under the
+null, two-sided), shown to the user signed: ``z > 0`` = the batch is more spread out.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import special
 
 from .numeric_summary import NumericSummary
 from .results import TestResult
 
-TEST_NAME = "ansari_bradley"
+TEST_NAME = "klotz"
 
 
 def cells(summary: NumericSummary) -> np.ndarray:
@@ -41,47 +46,82 @@ def cells(summary: NumericSummary) -> np.ndarray:
 
 
 def cell_scores(pooled: np.ndarray) -> np.ndarray:
-    """Mid-score per cell: the mean of ``min(r, N + 1 - r)`` over the ranks the cell's values share.
+    """Score per cell: the mean of ``Phi^-1(u)**2`` over the pooled-rank interval ``u`` the cell's values share.
+
+    ``int Phi^-1(u)**2 du = u - x phi(x)`` with ``x = Phi^-1(u)``, so the mean over a cell is exact and
+    finite even for the end cells (the normal-scores scale test of Klotz, with ranks spread over
+    their interval instead of the points ``r / (N + 1)``).
 
     Examples
     --------
-    >>> cell_scores(np.array([1.0, 2.0, 0.0, 1.0])).tolist()
-    [1.0, 2.0, 0.0, 1.0]
+    >>> cell_scores(np.array([1.0, 2.0, 1.0])).round(3).tolist()
+    [1.857, 0.143, 1.857]
     """
     pooled = np.asarray(pooled, dtype=np.float64)
     total = float(pooled.sum())
-    upper = np.cumsum(pooled)
-    lower = upper - pooled
+    upper = np.cumsum(pooled) / total
+    lower = np.concatenate(([0.0], upper[:-1]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        scores = (_score_sum(upper, total) - _score_sum(lower, total)) / pooled
+        scores = (_integral(upper) - _integral(lower)) / (upper - lower)
     return np.where(pooled > 0, scores, 0.0)
 
 
-def _score_sum(k: np.ndarray, total: float) -> np.ndarray:
-    """``sum_{r=1..k} min(r, N + 1 - r)`` for ranks up to ``k`` of ``N = total``."""
-    middle = math.floor((total + 1) / 2)
-    low = np.minimum(k, middle)
-    high = np.maximum(k - middle, 0.0)
-    # ranks past the middle score N + 1 - r
-    return low * (low + 1) / 2 + high * (total + 1) - (
-        (middle + high) * (middle + high + 1) - middle * (middle + 1)) / 2
+def _integral(u: np.ndarray) -> np.ndarray:
+    """``int_0^u Phi^-1(v)**2 dv = u - x phi(x)``, ``x = Phi^-1(u)`` (0 and 1 at the ends)."""
+    u = np.clip(u, 0.0, 1.0)
+    x = special.ndtri(u)
+    with np.errstate(invalid="ignore"):
+        tail = np.where(np.isfinite(x), x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi), 0.0)
+    return u - tail
 
 
-def standardised(sample: np.ndarray, pooled: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Ansari–Bradley ``z`` of one or more samples (rows of ``sample``) drawn without replacement from ``pooled``.
-
-    ``z > 0`` when a sample is more spread out than the pooled one; NaN when a side is empty or all
-    values share one score.
-    """
+def standardised(sample: np.ndarray, pooled: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signed equivalent ``z`` and two-sided p-value of samples (rows of cell counts) drawn from ``pooled``."""
     sample = np.atleast_2d(np.asarray(sample, dtype=np.float64))
+    return score_sum_test(sample @ scores, sample.sum(axis=1), pooled, scores)
+
+
+def score_sum_test(sums: np.ndarray, m: np.ndarray, pooled: np.ndarray,
+                   scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signed ``z`` and two-sided p-value of score sums of ``m`` values drawn without replacement from ``pooled``.
+
+    The sum's exact permutation mean, variance and third moment give a Pearson type III (shifted
+    gamma) approximation of its distribution; its two-sided p-value is returned with the normal
+    ``z`` of the same p-value, signed ``+`` when the sample is more spread out. NaN when a side is
+    empty or all values share one score.
+    """
+    sums, m = np.asarray(sums, dtype=np.float64), np.asarray(m, dtype=np.float64)
     total = float(pooled.sum())
-    m = sample.sum(axis=1)
-    mean_score = float(pooled @ scores) / total if total > 0 else float("nan")
-    spread = float(pooled @ (scores - mean_score) ** 2) if total > 1 else float("nan")
-    variance = m * (total - m) / (total * (total - 1)) * spread if total > 1 else np.full(m.shape, np.nan)
+    nan = np.full(m.shape, np.nan)
+    if total < 3:
+        return nan, nan
+    mean_score = float(pooled @ scores) / total
+    centred = scores - mean_score
+    mu2, mu3 = float(pooled @ centred**2) / total, float(pooled @ centred**3) / total
+    variance = m * (total - m) / (total - 1) * mu2
+    third = m * (total - m) * (total - 2 * m) / ((total - 1) * (total - 2)) * mu3
+    ok = (m > 0) & (m < total) & (variance > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = (m * mean_score - sample @ scores) / np.sqrt(variance)
-    return np.where((m > 0) & (m < total) & (variance > 0), z, np.nan)
+        deviation = np.where(ok, (sums - m * mean_score) / np.sqrt(variance), 0.0)
+        skew = np.where(ok, third / variance**1.5, 0.0)
+        upper, lower = _pearson3_tails(deviation, skew)
+    p = np.minimum(1.0, 2 * np.minimum(upper, lower))
+    z = np.sign(deviation) * special.ndtri(1 - p / 2)
+    return np.where(ok, z, np.nan), np.where(ok, p, np.nan)
+
+
+def _pearson3_tails(x: np.ndarray, skew: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``P(X >= x)`` and ``P(X <= x)`` of a standardised Pearson III variable with skewness ``skew``."""
+    small = np.abs(skew) < 1e-6
+    g = np.where(small, 1.0, skew)
+    shape = 4.0 / g**2
+    # X = sign(g) * (G - shape) / sqrt(shape), G ~ Gamma(shape)
+    at = shape + np.sign(g) * x * np.sqrt(shape)
+    right = np.where(g > 0, special.gammaincc(shape, np.maximum(at, 0.0)), special.gammainc(shape, np.maximum(at, 0.0)))
+    left = 1.0 - right
+    upper = np.where(small, special.ndtr(-x), right)
+    lower = np.where(small, special.ndtr(x), left)
+    return upper, lower
 
 
 def spread_test(reference: NumericSummary, batch: NumericSummary) -> TestResult:
@@ -100,9 +140,8 @@ def spread_test(reference: NumericSummary, batch: NumericSummary) -> TestResult:
     """
     ref, new = cells(reference), cells(batch)
     pooled = ref + new
-    z = float(standardised(new, pooled, cell_scores(pooled))[0])
-    p = math.erfc(abs(z) / math.sqrt(2.0)) if math.isfinite(z) else float("nan")
-    return TestResult(TEST_NAME, z, p, reference.count, batch.count)
+    z, p = standardised(new, pooled, cell_scores(pooled))
+    return TestResult(TEST_NAME, float(z[0]), float(p[0]), reference.count, batch.count)
 
 
 def window_z_squared(window: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, float]:
@@ -112,5 +151,5 @@ def window_z_squared(window: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, 
     ranks.
     """
     pooled = (window[0] + rest[0]).astype(np.float64)
-    z = standardised(window, pooled, cell_scores(pooled))
+    z, _ = standardised(window, pooled, cell_scores(pooled))
     return z**2, math.sqrt(2.0)
