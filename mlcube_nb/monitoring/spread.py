@@ -106,7 +106,8 @@ def score_sum_test(sums: np.ndarray, m: np.ndarray, pooled: np.ndarray,
         skew = np.where(ok, third / variance**1.5, 0.0)
         upper, lower = _pearson3_tails(deviation, skew)
     p = np.minimum(1.0, 2 * np.minimum(upper, lower))
-    z = np.sign(deviation) * special.ndtri(1 - p / 2)
+    # -ndtri(p / 2) keeps its precision for tiny p; a p that underflows keeps the standardised deviation
+    z = np.sign(deviation) * np.where(p > 0, -special.ndtri(p / 2), np.abs(deviation))
     return np.where(ok, z, np.nan), np.where(ok, p, np.nan)
 
 

@@ -38,6 +38,8 @@ def test_end_cells_score_most_and_the_test_is_signed() -> None:
     summary = NumericSummary.from_reference(rng.normal(size=2000))
     assert spread_test(summary, summary.summarise(3 * rng.normal(size=50))).statistic > 3
     assert spread_test(summary, summary.summarise(0.3 * rng.normal(size=50))).statistic < -3
+    extreme = spread_test(summary, summary.summarise(50 * rng.normal(size=2000)))  # p far below 1e-16
+    assert 10 < extreme.statistic < float("inf")
 
 
 @pytest.mark.parametrize("draw", [lambda rng, k: rng.standard_t(3, k), lambda rng, k: rng.lognormal(0.0, 1.0, k),
