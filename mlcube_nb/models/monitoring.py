@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from mlcube_nb.enums import (
     DetectionEventSeverity,
@@ -80,6 +81,12 @@ class FeatureStatistic(WireModel):
     """Statistic this feature must reach, on its own, for WARNING (i.i.d. bar raised by the reference's variation)."""
     drift_level: float | None = None
     """Same for DRIFT."""
+    spread_statistic: float | None = None
+    """Numeric features: the spread test's signed z (> 0: the batch is more spread out than the reference)."""
+    spread_p_value: float | None = None
+    """Numeric features: the spread test's i.i.d. p-value (the feature's adjusted p combines it with ``p_value``)."""
+    decided_by: Literal["location", "spread"] | None = None
+    """Numeric features: which test gave the feature's adjusted p-value."""
 
 
 class MonitoringHistoryPoint(WireModel):

@@ -20,7 +20,7 @@ tested on the two batches' combined evidence (:mod:`~mlcube_nb.monitoring.carry`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -29,21 +29,32 @@ import pandas as pd
 
 from ._checks import check_levels, check_positive_int
 from .batch import BatchSummary, summarise_batch
-from .calibrated_tests import MemberTest
-from .calibration import KS_NULL_MEAN, Calibration, describe
+from .calibrated_tests import ColumnTests, MemberTest
+from .calibration import KS_NULL_MEAN, SPREAD_PREFIX, Calibration, describe
 from .carry import CarryRecord, ks_direction, pair_p_value, record
 from .chi_square import chi_square_test, pool_sparse
 from .ks import ks_test
 from .magnitudes import categorical_magnitudes, numeric_magnitudes
 from .multiple_testing import Correction, adjust
+from .numeric_summary import NumericSummary
 from .quanttree import monte_carlo_p_value, null_mean, pearson_statistic, seeded_nulls
 from .reference import ReferenceSummary
 from .results import Level, TestResult, level_from_p_value
+from .spread import spread_test
+
+Member = MemberTest | ColumnTests
 
 
 @dataclass(frozen=True)
 class FeatureResult:
-    """Test and magnitudes of one column (raw p-value; see TargetResult for adjusted ones)."""
+    """Test and magnitudes of one column (raw p-value; see TargetResult for adjusted ones).
+
+    ``test``, ``statistic``, ``p_value`` and ``calibrated_p_value`` are the location test's (KS or
+    chi-square). A numeric column also has a spread test (Ansari–Bradley, :mod:`.spread`): its signed
+    ``z`` (positive: the batch is more spread out), i.i.d. and calibrated p-values and reference
+    quantile; ``decided_by`` says which of the two gives the column's p-value in the family
+    (``"location"`` or ``"spread"``, :class:`~mlcube_nb.monitoring.calibrated_tests.ColumnTests`).
+    """
 
     column: str
     data_type: Literal["numeric", "categorical"]
@@ -59,6 +70,11 @@ class FeatureResult:
     inflation: float = 1.0
     reference_quantile: float | None = None
     null_parameter: float = float("nan")
+    spread_statistic: float = float("nan")
+    spread_p_value: float = float("nan")
+    spread_calibrated_p_value: float = float("nan")
+    spread_reference_quantile: float | None = None
+    decided_by: Literal["location", "spread"] = "location"
 
 
 @dataclass(frozen=True)
@@ -128,24 +144,32 @@ def compare(
     note = None if calibration is None else describe(calibration.n_rows, batch.n_rows, calibrated=calibrated)
     rows = batch.n_rows
     features: dict[str, FeatureResult] = {}
-    members: dict[str, MemberTest] = {}
+    members: dict[str, Member] = {}
+    used = calibration if calibrated else None
     for name, ref in reference.numeric.items():
         new = batch.numeric[name]
         mags = numeric_magnitudes(ref, new, bins=magnitude_bins)
         test = ks_test(ref, new)
         en = ref.count * new.count / (ref.count + new.count) if new.count else float("nan")
         normalised = en * test.statistic**2 / KS_NULL_MEAN
-        members[name] = _member("ks", test, en, calibration if calibrated else None, name, rows)
-        features[name] = _feature(name, "numeric", test, mags, new.n_missing, members[name],
-                                  _quantile(calibration if calibrated else None, name, normalised, rows))
+        location = _member("ks", test, en, used, name, rows)
+        z, spread, spread_quantile = _spread(ref, new, calibration, calibrated, name, rows)
+        folded = ColumnTests(location, spread)
+        members[name] = folded
+        features[name] = replace(
+            _feature(name, "numeric", test, mags, new.n_missing, location, _quantile(used, name, normalised, rows)),
+            spread_statistic=z, spread_p_value=spread.p_value if spread else float("nan"),
+            spread_calibrated_p_value=spread.calibrated_p_value if spread else float("nan"),
+            spread_reference_quantile=spread_quantile, decided_by=folded.decided_by,
+        )
     for name, cref in reference.categorical.items():
         cnew = batch.categorical[name]
         mags = categorical_magnitudes(cref, cnew)
         test = chi_square_test(cref, cnew)
         df = _chi_square_df(cref, cnew)
-        members[name] = _member("chi_square", test, df, calibration if calibrated else None, name, rows)
-        features[name] = _feature(name, "categorical", test, mags, cnew.n_missing, members[name],
-                                  _quantile(calibration if calibrated else None, name, test.statistic / df, rows))
+        members[name] = categorical = _member("chi_square", test, df, used, name, rows)
+        features[name] = _feature(name, "categorical", test, mags, cnew.n_missing, categorical,
+                                  _quantile(used, name, test.statistic / df, rows))
     counted = {name: np.asarray(batch.bin_counts[name], dtype=np.int64)
                for name in reference.targets if name in reference.partitions}
     # drawn in the targets' order from one generator, as drawing them one by one would
@@ -219,6 +243,25 @@ def _member(kind: str, test: TestResult, parameter: float, calibration: Calibrat
                       chunks=_chunks(calibration, rows))
 
 
+def _spread(reference: NumericSummary, batch: NumericSummary, calibration: Calibration | None, calibrated: bool,
+            name: str, rows: int) -> tuple[float, MemberTest | None, float | None]:
+    """A numeric column's spread test: its signed ``z``, its family member (``z**2`` as a chi-square(1)) and quantile.
+
+    The member is None when the reference is calibrated for this batch size but its calibration holds no
+    spread measurement (stored before the spread test existed): an uncalibrated spread test would alarm
+    on autocorrelated data, so the column is decided by its location test alone.
+    """
+    test = spread_test(reference, batch)
+    member = calibration.member(SPREAD_PREFIX + name) if calibrated and calibration is not None else None
+    if calibrated and member is None:
+        return test.statistic, None, None
+    z2 = test.statistic**2
+    chunks = _chunks(calibration if calibrated else None, rows)
+    tested = MemberTest("chi_square", z2, test.p_value, member.inflation_at(rows) if member else 1.0, 1.0,
+                        chunks=chunks)
+    return test.statistic, tested, member.quantile(z2, rows) if member else None
+
+
 def _chunks(calibration: Calibration | None, rows: int) -> float:
     """Reference chunks of the batch's size (the F(1, K) degrees of freedom)."""
     return float("inf") if calibration is None else calibration.n_rows / max(rows, 1)
@@ -261,8 +304,10 @@ class _Pairing:
     calibration: Calibration | None
     rows: int
 
-    def record(self, column: str, member: MemberTest) -> CarryRecord | None:
+    def record(self, column: str, member: Member) -> CarryRecord | None:
         """This batch's evidence for a numeric column (None for categorical columns and uncalibrated batches)."""
+        if isinstance(member, ColumnTests):
+            member = member.location
         if member.kind != "ks" or column not in self.reference.numeric or self.calibration is None \
                 or not self.calibration.covers(self.rows):
             return None
@@ -289,7 +334,7 @@ def _levels(raw: np.ndarray, calibrated: np.ndarray, alpha: float, alpha_warning
 
 
 def _decide(
-    name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult], members: Mapping[str, MemberTest],
+    name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult], members: Mapping[str, Member],
     multivariate: TestResult | None, joint: MemberTest | None, alpha: float, alpha_warning: float,
     correction: Correction, note: str | None, pairing: _Pairing, previous: Mapping[str, Mapping[str, Any]],
 ) -> tuple[TargetResult, dict[str, CarryRecord]]:
@@ -301,7 +346,7 @@ def _decide(
     ``-log10`` of its adjusted pair p-value and the levels are ``-log10`` of the alphas.
     Also returns this batch's records for the next batch (numeric columns at least WARNING).
     """
-    family = [members[c] for c in columns] + ([joint] if joint is not None else [])
+    family: list[Member] = [members[c] for c in columns] + ([joint] if joint is not None else [])
     raw_p = np.array([m.p_value for m in family], dtype=np.float64)
     calibrated_p = np.array([m.calibrated_p_value for m in family], dtype=np.float64)
     raw = adjust(raw_p, correction)
@@ -314,6 +359,9 @@ def _decide(
         before, now = previous.get(column), records.get(column)
         ratio = None if before is None or now is None else pairing.ratio(column, int(before["rows"]))
         p = None if ratio is None or before is None or now is None else pair_p_value(before, now, ratio)
+        member = members[column]
+        if p is not None and isinstance(member, ColumnTests):
+            p = member.location_p(p)
         if p is not None and p < calibrated_p[i]:
             paired[i] = p
     if paired:
@@ -356,7 +404,7 @@ def _decide(
     return result, records
 
 
-def _out_of_reach(member: MemberTest, bar: float) -> bool:
+def _out_of_reach(member: Member, bar: float) -> bool:
     """True when no batch of this size can reach the bar: a KS distance above 1 (the largest possible)."""
     return member.kind == "ks" and member.inflation > 1.0 and bar > 1.0
 

@@ -8,7 +8,8 @@ in time order, into chunks at a grid of sizes (``n / K`` rows for ``K`` in :data
 half-overlapping windows) and computes every test statistic of each chunk against the rest of
 the reference. Per statistic and size it stores the *inflation* ``lambda``: the mean of the
 chunks' statistic divided by its mean under the i.i.d. null (``en * D**2 / (pi**2 / 12)`` for
-KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree). ``lambda = 1`` for independent
+KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree, ``z**2`` for a numeric column's
+Ansari–Bradley spread test, :mod:`~mlcube_nb.monitoring.spread`). ``lambda = 1`` for independent
 rows; ``lambda = 20`` says the reference's own chunks are as far apart as a 20-times-smaller
 i.i.d. sample would be. This is the first-order Rao–Scott (design-effect) correction.
 
@@ -45,10 +46,12 @@ MIN_CHUNKS = 4
 GRID_CHUNKS = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
 MIN_CHUNK_ROWS = 10
 PRETEST_Z = 1.645
+DEPENDENT_FLOOR = 1.0 + 1e-9  # "calibrated, no extra spread measured": above 1 so the F(1, K) rule applies
 KEPT_VALUES = 64
 KS_NULL_MEAN = math.pi**2 / 12  # E[K^2] of the Kolmogorov distribution
 KS_NULL_CV = math.sqrt(7 * math.pi**4 / 720 - KS_NULL_MEAN**2) / KS_NULL_MEAN
-MemberKind = Literal["ks", "chi_square", "quanttree"]
+SPREAD_PREFIX = "spread:"
+MemberKind = Literal["ks", "chi_square", "quanttree", "spread"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +60,7 @@ class MemberCalibration:
 
     Attributes
     ----------
-    kind : {"ks", "chi_square", "quanttree"}
+    kind : {"ks", "chi_square", "quanttree", "spread"}
         The test whose statistic was measured on the reference chunks.
     sizes : numpy.ndarray
         Chunk sizes in rows, increasing.
@@ -113,7 +116,7 @@ class MemberCalibration:
 
 @dataclass(frozen=True, eq=False)
 class Calibration:
-    """Every calibrated statistic of a reference: columns by name, QuantTrees as ``quanttree:<target>``."""
+    """Every calibrated statistic of a reference: columns by name, ``spread:<column>``, ``quanttree:<target>``."""
 
     n_rows: int
     members: Mapping[str, MemberCalibration]
@@ -179,11 +182,15 @@ def grid_sizes(n_rows: int, block: int = 1) -> list[int]:
     return sorted(sizes)
 
 
-def inflation(normalised: np.ndarray, n_chunks: float, null_cv: float) -> float:
+def inflation(normalised: np.ndarray, n_chunks: float, null_cv: float, *, dependent: bool = False) -> float:
     """``lambda`` from a size's normalised chunk statistics, with the small-sample rule.
 
     ``normalised`` are chunk statistics divided by their i.i.d. null mean; ``null_cv`` is their
     coefficient of variation under that null. Returns 1 unless the mean is significantly above 1.
+    ``dependent``: another statistic of the same column already showed that its rows are not
+    independent at this size (a column's spread test, when its KS test's chunks did), so the
+    pretest is skipped: ``max(mean, DEPENDENT_FLOOR)``, calibrated (``F(1, K)``) even when the
+    mean is near 1. With 4 chunks the pretest alone misses most dependence of a spread statistic.
 
     Examples
     --------
@@ -196,6 +203,8 @@ def inflation(normalised: np.ndarray, n_chunks: float, null_cv: float) -> float:
     if values.size == 0:
         return 1.0
     mean = float(values.mean())
+    if dependent:
+        return max(mean, DEPENDENT_FLOOR)
     threshold = 1.0 + PRETEST_Z * null_cv / math.sqrt(max(n_chunks, 1.0))
     return mean if mean > threshold else 1.0
 

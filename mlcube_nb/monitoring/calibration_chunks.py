@@ -21,6 +21,7 @@ from ._columns import CodedColumn, encode_columns
 from .calibration import (
     KS_NULL_CV,
     KS_NULL_MEAN,
+    SPREAD_PREFIX,
     Calibration,
     MemberCalibration,
     MemberKind,
@@ -32,6 +33,7 @@ from .categorical_summary import CategoricalSummary, factorize
 from .chi_square import pool_sparse
 from .numeric_summary import NumericSummary
 from .quanttree import QuantTreePartition
+from .spread import window_z_squared
 
 MAX_CATEGORIES = 200
 
@@ -42,7 +44,7 @@ def calibrate_reference(
     coded: Mapping[str, CodedColumn] | None = None, max_blocks: int = 1024, max_tree_rows: int = 100_000,
     seed: int = 0,
 ) -> Calibration:
-    """Inflation of every column's test and every target's QuantTree at the reference's grid of sizes.
+    """Inflation of every column's test (numeric columns: KS and spread), every target's QuantTree, per grid size.
 
     ``df`` holds the reference rows in time order; the summaries are the reference's own.
     """
@@ -57,7 +59,10 @@ def calibrate_reference(
         values = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
         cells, finite = _numeric_cells(summary.edges, values)
         prefix = _prefix(blocks[finite], cells[finite], 2 * summary.edges.size + 1)
-        members[name] = _member("ks", prefix, sizes, block, n, _ks_values, KS_NULL_CV)
+        location = members[name] = _member("ks", prefix, sizes, block, n, _ks_values, KS_NULL_CV)
+        dependent = frozenset(int(s) for s, v in zip(location.sizes, location.inflation, strict=True) if v > 1.0)
+        members[f"{SPREAD_PREFIX}{name}"] = _member("spread", prefix, sizes, block, n, window_z_squared, None,
+                                                   dependent)
     coded = dict(coded or {})
     for name, counts in categorical.items():
         if name not in coded:
@@ -112,8 +117,8 @@ def _windows(prefix: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _member(kind: MemberKind, prefix: np.ndarray, sizes: list[int], block: int, n: int, statistic: object,
-            null_cv: float | None) -> MemberCalibration:
-    """Normalised chunk statistics and inflation at every grid size."""
+            null_cv: float | None, dependent: frozenset[int] = frozenset()) -> MemberCalibration:
+    """Normalised chunk statistics and inflation per grid size (``dependent``: sizes calibrated without pretest)."""
     found_sizes, lambdas, values = [], [], []
     for size in sizes:
         window, rest = _windows(prefix, size // block)
@@ -121,7 +126,8 @@ def _member(kind: MemberKind, prefix: np.ndarray, sizes: list[int], block: int, 
         if not np.isfinite(normalised).any():
             continue
         found_sizes.append(size)
-        lambdas.append(inflation(normalised, n / size, cv if null_cv is None else null_cv))
+        lambdas.append(inflation(normalised, n / size, cv if null_cv is None else null_cv,
+                                 dependent=size in dependent))
         values.append(kept(normalised))
     return MemberCalibration(kind, np.asarray(found_sizes, dtype=np.int64), np.asarray(lambdas), tuple(values))
 

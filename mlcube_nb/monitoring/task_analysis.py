@@ -282,6 +282,8 @@ def _distribution_outcomes(
                 "reference_quantile": _finite(f.reference_quantile),
                 "warning_level": _finite(result.column_warning_levels.get(column)),
                 "drift_level": _finite(result.column_drift_levels.get(column)),
+                **({"spread_statistic": _finite(f.spread_statistic), "spread_p_value": _finite(f.spread_p_value),
+                    "decided_by": f.decided_by} if math.isfinite(f.spread_p_value) else {}),
             })
         p = result.p_value if math.isfinite(result.p_value) else 1.0
         outcomes.append(QuantityOutcome(

@@ -53,13 +53,16 @@ def _features_table(point: MonitoringHistoryPoint) -> Table:
     """The latest batch's per-feature tests, with the feature's own levels when the platform sent them."""
     own = any(getattr(f, "drift_level", None) is not None for f in point.features)
     quantile = any(getattr(f, "reference_quantile", None) is not None for f in point.features)
+    spread = any(getattr(f, "spread_p_value", None) is not None for f in point.features)
     headers = ["Feature", "Test", "Statistic", "p-value", "Adjusted p", "−log10 p", "PSI",
                *(["Warning level", "Drift level"] if own else []), *(["Reference quantile"] if quantile else []),
-               "Decision"]
+               *(["Spread z", "Spread p", "Decided by"] if spread else []), "Decision"]
     rows = ([f.feature, f.test, _number(f.statistic), _number(f.p_value), _number(f.adjusted_p_value),
              _number(feature_score(f)) if (f.adjusted_p_value, f.p_value) != (None, None) else "", _number(f.psi),
              *([_number(getattr(f, "warning_level", None)), _number(getattr(f, "drift_level", None))] if own else []),
-             *([_number(getattr(f, "reference_quantile", None))] if quantile else []), badge(f.decision)]
+             *([_number(getattr(f, "reference_quantile", None))] if quantile else []),
+             *([_number(getattr(f, "spread_statistic", None)), _number(getattr(f, "spread_p_value", None)),
+                getattr(f, "decided_by", None) or ""] if spread else []), badge(f.decision)]
             for f in point.features)
     return Table(headers, rows, title="Features in the latest batch", css_class="mlcube-features",
                  empty="no per-feature tests")
