@@ -286,11 +286,13 @@ def _distribution_outcomes(
                     "decided_by": f.decided_by} if math.isfinite(f.spread_p_value) else {}),
             })
         p = result.p_value if math.isfinite(result.p_value) else 1.0
+        spread = any(math.isfinite(analysis.features[c].spread_p_value) for c in result.columns)
+        members = ["ks+klotz" if spread else "ks", "chi_square", *(["quanttree"] if result.multivariate else [])]
         outcomes.append(QuantityOutcome(
             target=q.target, metric=q.metric, evaluation_metric=None, level=result.level,
             statistic=result.statistic, p_value=p, magnitude=_finite(result.magnitude) or 0.0,
             warning_level=result.warning_level, drift_level=result.drift_level,
-            test="holm(ks, chi_square" + (", quanttree)" if result.multivariate else ")"),
+            test=f"holm({', '.join(members)})",
             n_rows=len(frame), sample_id=sample_id, sample_timestamp=sample_time, features=features,
             calibration=result.calibration,
         ))

@@ -65,6 +65,8 @@ def test_stationary_batches_stay_ok_and_a_shift_drifts() -> None:
     drifted = next(o for o in shifted if o["key"] == "input")
     x1 = next(f for f in drifted["features"] if f["feature"] == "x1")
     assert x1["decision"] == "drift" and x1["psi"] > 0.1
+    # the numeric columns' member is KS and the spread test folded together, and the test's name says so
+    assert drifted["test"] == "holm(ks+klotz, chi_square, quanttree)" and x1["decided_by"] in ("location", "spread")
 
 
 def test_batches_change_only_the_carried_part_of_a_reference_state() -> None:
