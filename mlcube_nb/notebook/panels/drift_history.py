@@ -46,7 +46,19 @@ def batch_times(points: list[MonitoringHistoryPoint]) -> dict[str, float]:
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.4g}"
+    return "" if value is None else f"{value + 0.0:.4g}"  # + 0.0: -0.0 (−log10 of p = 1) shows as 0
+
+
+def _test(feature: object) -> str:
+    """The feature's test, and "spread" when the spread test gave the column its p-value."""
+    test = str(getattr(feature, "test", ""))
+    return f"{test} (spread)" if getattr(feature, "decided_by", None) == "spread" else test
+
+
+def _spread(feature: object) -> str:
+    """The spread test's signed z (> 0: wider than the reference) and its p-value, in one cell."""
+    z, p = getattr(feature, "spread_statistic", None), getattr(feature, "spread_p_value", None)
+    return "" if z is None and p is None else f"{_number(z)} (p {_number(p)})"
 
 
 def _features_table(point: MonitoringHistoryPoint) -> Table:
@@ -55,14 +67,13 @@ def _features_table(point: MonitoringHistoryPoint) -> Table:
     quantile = any(getattr(f, "reference_quantile", None) is not None for f in point.features)
     spread = any(getattr(f, "spread_p_value", None) is not None for f in point.features)
     headers = ["Feature", "Test", "Statistic", "p-value", "Adjusted p", "−log10 p", "PSI",
-               *(["Warning level", "Drift level"] if own else []), *(["Reference quantile"] if quantile else []),
-               *(["Spread z", "Spread p", "Decided by"] if spread else []), "Decision"]
-    rows = ([f.feature, f.test, _number(f.statistic), _number(f.p_value), _number(f.adjusted_p_value),
+               *(["Warn at", "Drift at"] if own else []), *(["Ref. quantile"] if quantile else []),
+               *(["Spread z (p)"] if spread else []), "Decision"]
+    rows = ([f.feature, _test(f), _number(f.statistic), _number(f.p_value), _number(f.adjusted_p_value),
              _number(feature_score(f)) if (f.adjusted_p_value, f.p_value) != (None, None) else "", _number(f.psi),
              *([_number(getattr(f, "warning_level", None)), _number(getattr(f, "drift_level", None))] if own else []),
              *([_number(getattr(f, "reference_quantile", None))] if quantile else []),
-             *([_number(getattr(f, "spread_statistic", None)), _number(getattr(f, "spread_p_value", None)),
-                getattr(f, "decided_by", None) or ""] if spread else []), badge(f.decision)]
+             *([_spread(f)] if spread else []), badge(f.decision)]
             for f in point.features)
     return Table(headers, rows, title="Features in the latest batch", css_class="mlcube-features",
                  empty="no per-feature tests")
