@@ -50,7 +50,7 @@ class FeatureResult:
     """Test and magnitudes of one column (raw p-value; see TargetResult for adjusted ones).
 
     ``test``, ``statistic``, ``p_value`` and ``calibrated_p_value`` are the location test's (KS or
-    chi-square). A numeric column also has a spread test (Ansari–Bradley, :mod:`.spread`): its signed
+    chi-square). A numeric column also has a spread test (Klotz's normal scores, :mod:`.spread`): its signed
     ``z`` (positive: the batch is more spread out), i.i.d. and calibrated p-values and reference
     quantile; ``decided_by`` says which of the two gives the column's p-value in the family
     (``"location"`` or ``"spread"``, :class:`~mlcube_nb.monitoring.calibrated_tests.ColumnTests`).
@@ -153,7 +153,7 @@ def compare(
         en = ref.count * new.count / (ref.count + new.count) if new.count else float("nan")
         normalised = en * test.statistic**2 / KS_NULL_MEAN
         location = _member("ks", test, en, used, name, rows)
-        z, spread, spread_quantile = _spread(ref, new, calibration, calibrated, name, rows)
+        z, spread, spread_quantile = _spread(ref, new, used, name, rows)
         folded = ColumnTests(location, spread)
         members[name] = folded
         features[name] = replace(
@@ -243,22 +243,21 @@ def _member(kind: str, test: TestResult, parameter: float, calibration: Calibrat
                       chunks=_chunks(calibration, rows))
 
 
-def _spread(reference: NumericSummary, batch: NumericSummary, calibration: Calibration | None, calibrated: bool,
-            name: str, rows: int) -> tuple[float, MemberTest | None, float | None]:
+def _spread(reference: NumericSummary, batch: NumericSummary, calibration: Calibration | None, name: str,
+            rows: int) -> tuple[float, MemberTest | None, float | None]:
     """A numeric column's spread test: its signed ``z``, its family member (``z**2`` as a chi-square(1)) and quantile.
 
-    The member is None when the reference is calibrated for this batch size but its calibration holds no
-    spread measurement (stored before the spread test existed): an uncalibrated spread test would alarm
-    on autocorrelated data, so the column is decided by its location test alone.
+    ``calibration`` is the reference's when it covers this batch size (None: the i.i.d. test alone). The member
+    is None when that calibration holds no spread measurement (stored before the spread test existed): an
+    uncalibrated spread test would alarm on autocorrelated data, so the column is decided by its location test.
     """
     test = spread_test(reference, batch)
-    member = calibration.member(SPREAD_PREFIX + name) if calibrated and calibration is not None else None
-    if calibrated and member is None:
+    member = None if calibration is None else calibration.member(SPREAD_PREFIX + name)
+    if calibration is not None and member is None:
         return test.statistic, None, None
     z2 = test.statistic**2
-    chunks = _chunks(calibration if calibrated else None, rows)
     tested = MemberTest("chi_square", z2, test.p_value, member.inflation_at(rows) if member else 1.0, 1.0,
-                        chunks=chunks)
+                        chunks=_chunks(calibration, rows))
     return test.statistic, tested, member.quantile(z2, rows) if member else None
 
 
@@ -306,8 +305,7 @@ class _Pairing:
 
     def record(self, column: str, member: Member) -> CarryRecord | None:
         """This batch's evidence for a numeric column (None for categorical columns and uncalibrated batches)."""
-        if isinstance(member, ColumnTests):
-            member = member.location
+        member = member.location
         if member.kind != "ks" or column not in self.reference.numeric or self.calibration is None \
                 or not self.calibration.covers(self.rows):
             return None
@@ -357,11 +355,12 @@ def _decide(
     paired: dict[int, float] = {}
     for i, column in enumerate(columns):
         before, now = previous.get(column), records.get(column)
-        ratio = None if before is None or now is None else pairing.ratio(column, int(before["rows"]))
-        p = None if ratio is None or before is None or now is None else pair_p_value(before, now, ratio)
-        member = members[column]
-        if p is not None and isinstance(member, ColumnTests):
-            p = member.location_p(p)
+        if before is None or now is None:
+            continue
+        ratio = pairing.ratio(column, int(before["rows"]))
+        p = None if ratio is None else pair_p_value(before, now, ratio)
+        if p is not None:
+            p = members[column].location_p(p)
         if p is not None and p < calibrated_p[i]:
             paired[i] = p
     if paired:

@@ -71,6 +71,15 @@ class MemberTest:
     chunks: float = float("inf")
 
     @property
+    def location(self) -> MemberTest:
+        """The location test of this member: the test itself (:class:`ColumnTests` pairs one with a spread test)."""
+        return self
+
+    def location_p(self, p_value: float) -> float:
+        """A location p-value (e.g. two batches' combined evidence) on the family's scale: unchanged here."""
+        return p_value
+
+    @property
     def normalised(self) -> float:
         """The statistic divided by its i.i.d. null mean."""
         return self._normalise(self.statistic)

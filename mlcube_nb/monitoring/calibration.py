@@ -9,7 +9,7 @@ half-overlapping windows) and computes every test statistic of each chunk agains
 the reference. Per statistic and size it stores the *inflation* ``lambda``: the mean of the
 chunks' statistic divided by its mean under the i.i.d. null (``en * D**2 / (pi**2 / 12)`` for
 KS, ``X**2 / df`` for chi-square, ``X / E[X]`` for QuantTree, ``z**2`` for a numeric column's
-Ansari–Bradley spread test, :mod:`~mlcube_nb.monitoring.spread`). ``lambda = 1`` for independent
+normal-scores (Klotz) spread test, :mod:`~mlcube_nb.monitoring.spread`). ``lambda = 1`` for independent
 rows; ``lambda = 20`` says the reference's own chunks are as far apart as a 20-times-smaller
 i.i.d. sample would be. This is the first-order Rao–Scott (design-effect) correction.
 

@@ -126,7 +126,7 @@ def _pearson3_tails(x: np.ndarray, skew: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def spread_test(reference: NumericSummary, batch: NumericSummary) -> TestResult:
-    """Ansari–Bradley test of a batch summary against the reference summary it was built on.
+    """Normal-scores (Klotz) spread test of a batch summary against the reference summary it was built on.
 
     The statistic is the signed ``z`` (positive: the batch is more spread out); the p-value is
     two-sided (``chi2(1)`` of ``z**2``).
