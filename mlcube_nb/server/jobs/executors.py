@@ -27,9 +27,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from mlcube_nb.server.jobs import allocator
+
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_POLL_S = 0.5
+
+
+class TunedStepsExecutor(Executor):
+    """Hands each step to *inner* wrapped in :func:`allocator.run_step` (Dask workers: see that module)."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.inner.submit(allocator.run_step, fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait=wait)  # Dask's executor has no cancel_futures
 
 
 class InlineExecutor(Executor):
@@ -152,7 +167,7 @@ def _dask(address: str) -> ExecutorHandle:
         raise ValueError("MLCUBE_EXECUTOR=dask://... needs the 'distributed' package "
                          "(pip install 'mlcube-nb[scale]')") from exc
     client = Client(address, set_as_default=False, timeout=30)
-    executor = client.get_executor(pure=False)
+    executor = TunedStepsExecutor(client.get_executor(pure=False))
     threads = sum(client.nthreads().values()) or 1
 
     def close() -> None:

@@ -10,7 +10,6 @@ Steps must be idempotent: after a crash a job is run again from its first step.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import multiprocessing
@@ -20,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from mlcube_nb.server.jobs import allocator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,9 +48,7 @@ def release_memory() -> None:
     gc.collect()
     _freeze_survivors()
     pa.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    allocator.release()
 
 
 def _resident_bytes() -> int | None:
@@ -75,15 +74,6 @@ def _freeze_survivors() -> None:
     objects must stay collectable."""
     if multiprocessing.parent_process() is not None:
         gc.freeze()
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, loaded once per worker; None where the C library is not glibc (macOS, musl)."""
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
 
 
 class DataView:
