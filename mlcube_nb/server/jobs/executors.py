@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from mlcube_nb.server.jobs import allocator
+from mlcube_nb.server.jobs import worker_tuning
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -35,13 +35,13 @@ PARENT_POLL_S = 0.5
 
 
 class TunedStepsExecutor(Executor):
-    """Hands each step to *inner* wrapped in :func:`allocator.run_step` (Dask workers: see that module)."""
+    """Hands each step to *inner* through :func:`worker_tuning.run_step` (Dask workers: see that module)."""
 
     def __init__(self, inner: Executor) -> None:
         self.inner = inner
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return self.inner.submit(allocator.run_step, fn, *args, **kwargs)
+        return self.inner.submit(worker_tuning.run_step, fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.inner.shutdown(wait=wait)  # Dask's executor has no cancel_futures

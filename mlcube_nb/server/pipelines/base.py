@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mlcube_nb.server.jobs import allocator
+from mlcube_nb.server.jobs import worker_tuning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +48,7 @@ def release_memory() -> None:
     gc.collect()
     _freeze_survivors()
     pa.default_memory_pool().release_unused()
-    allocator.release()
+    worker_tuning.release()
 
 
 def _resident_bytes() -> int | None:
