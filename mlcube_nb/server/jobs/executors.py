@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from mlcube_nb.server.jobs import worker_tuning
+from mlcube_nb.server.pipelines import worker_tuning
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

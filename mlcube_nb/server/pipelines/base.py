@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mlcube_nb.server.jobs import worker_tuning
+from mlcube_nb.server.pipelines import worker_tuning
 
 if TYPE_CHECKING:
     import pandas as pd

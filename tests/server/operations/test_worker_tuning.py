@@ -1,4 +1,4 @@
-"""What a job step on a Dask worker resets first (``server/jobs/worker_tuning.py``), in a fresh process.
+"""What a job step on a Dask worker resets first (``server/pipelines/worker_tuning.py``), in a fresh process.
 
 A subprocess, because the settings last for the whole process; its environment carries the Dask nanny's
 ``OMP_NUM_THREADS=1`` and ``MALLOC_TRIM_THRESHOLD_=65536``, which is what the module undoes.
@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from mlcube_nb.server.jobs import worker_tuning
+from mlcube_nb.server.pipelines import worker_tuning
 
 NANNY_ENV = {"OMP_NUM_THREADS": "1", "MALLOC_TRIM_THRESHOLD_": "65536"}
 
@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
     import json, resource
     import numpy as np
     import pyarrow as pa
-    from mlcube_nb.server.jobs import worker_tuning
+    from mlcube_nb.server.pipelines import worker_tuning
     from mlcube_nb.server.jobs.executors import InlineExecutor, TunedStepsExecutor
 
     def faults_of_loop():
