@@ -119,7 +119,8 @@ def factorize(values: Any) -> tuple[CategoricalSummary, np.ndarray, tuple[str, .
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     codes = np.asarray(codes, dtype=np.int64)
     labels = tuple(str(u) for u in uniques)
-    counts = np.bincount(codes[codes >= 0], minlength=len(labels))
+    shifted = np.bincount(codes + 1, minlength=len(labels) + 1)  # bin 0 holds the missing (-1) rows
+    counts, n_missing = shifted[1:], int(shifted[0])
     merged: dict[str, int] = {}
     for label, count in zip(labels, counts.tolist(), strict=True):
         merged[label] = merged.get(label, 0) + count
@@ -127,6 +128,6 @@ def factorize(values: Any) -> tuple[CategoricalSummary, np.ndarray, tuple[str, .
     summary = CategoricalSummary(
         tuple(label for label, _ in ordered),
         np.array([count for _, count in ordered], dtype=np.int64),
-        int(np.count_nonzero(codes < 0)),
+        n_missing,
     )
     return summary, codes, labels
