@@ -165,7 +165,32 @@ class DataView:
 
 
 def _left_join(base: pa.Table, other: pa.Table, key: str) -> pa.Table:
-    """Left outer join on *key*. Arrow's hash join takes only flat columns, so list and struct columns
+    """Left outer join on *key*, in *base*'s row order, by row positions rather than Arrow's hash join.
+
+    A batch's inputs, target and predictions usually hold the same ids in the same order: their columns are
+    then appended as they are. Otherwise each base row's position in *other* (``index_in``: one hash of
+    *other*'s ids) picks its values, null where it has none. Arrow's hash join materialised every column
+    through its engine: 1.4 s per join of two 1M-row tables, most of a 1M-row batch's job (profiled). It is
+    kept only for an *other* whose ids repeat, where a left join must repeat base rows.
+    """
+    payload = [c for c in other.column_names if c != key]
+    ids, other_ids = base[key], other[key]
+    rows: pa.ChunkedArray | pa.Array | None = None
+    if not (ids.type == other_ids.type and len(ids) == len(other_ids) and ids.equals(other_ids)):
+        if ids.type != other_ids.type or pc.count_distinct(other_ids, mode="all").as_py() != len(other_ids):
+            return _hash_left_join(base, other, key)
+        rows = pc.index_in(ids, value_set=other_ids.combine_chunks())
+    for column in payload:
+        field = other.schema.field(column)
+        values = other[column]
+        if rows is not None:
+            field, values = field.with_nullable(True), pc.take(values, rows)
+        base = base.append_column(field, values)
+    return base
+
+
+def _hash_left_join(base: pa.Table, other: pa.Table, key: str) -> pa.Table:
+    """Arrow's left outer hash join on *key*. It takes only flat columns, so list and struct columns
     (multiclass probabilities, embeddings) are carried over by row number."""
     nested = [c for c in other.column_names if c != key and pa.types.is_nested(other.schema.field(c).type)]
     if not nested:
