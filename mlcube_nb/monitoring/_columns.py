@@ -9,6 +9,7 @@ reference and to every batch, so equal values get equal codes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -20,6 +21,17 @@ from ._checks import check_positive_int
 from .categorical_summary import CategoricalSummary
 
 T = TypeVar("T")
+
+
+PARALLEL_ROWS = 100_000
+"""Tables of at least this many rows have their columns worked on by several threads (numpy's sorts and Arrow's
+passes release the GIL): a million-row batch spends most of its analysis sorting its numeric columns."""
+PARALLEL_THREADS = min(os.cpu_count() or 1, 4)
+
+
+def column_threads(rows: int) -> int:
+    """Threads for :func:`map_columns` over a table of *rows* rows (one below ``PARALLEL_ROWS``)."""
+    return PARALLEL_THREADS if rows >= PARALLEL_ROWS else 1
 
 
 def map_columns(function: Callable[[str], T], names: Sequence[str], n_jobs: int) -> dict[str, T]:

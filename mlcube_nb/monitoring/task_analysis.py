@@ -18,7 +18,6 @@ column, see :mod:`~mlcube_nb.monitoring.carry`). Everything else is read only.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -34,6 +33,7 @@ from mlcube_nb.monitoring import (
     level_from_p_value,
     summarise_reference,
 )
+from mlcube_nb.monitoring._columns import column_threads
 from mlcube_nb.monitoring.calibration import MIN_CHUNKS, stream_inflation
 from mlcube_nb.monitoring.evaluation_classification import classification_metrics
 from mlcube_nb.monitoring.evaluation_regression import regression_metrics
@@ -44,10 +44,6 @@ ALPHA, ALPHA_WARNING = 0.01, 0.05
 MIN_ROWS = 30
 BOOTSTRAP_ROUNDS = 199
 EVALUATION_SAMPLE = 5000
-PARALLEL_ROWS = 100_000
-"""Batches of at least this many rows have their columns summarised on several threads (numpy's sorts release
-the GIL): a million-row batch spends most of its analysis sorting its numeric columns."""
-PARALLEL_THREADS = min(os.cpu_count() or 1, 4)
 ERROR_METRICS = {"rmse", "mae", "mape", "log_loss", "fpr_at_tpr"}
 EVALUATION_KEYS = {"binary": ("accuracy", "f1", "roc_auc"), "real": ("rmse", "mae", "r_squared")}
 
@@ -262,9 +258,8 @@ def _distribution_outcomes(
     for c in reference.categorical:
         data[c] = data[c].astype("string")
     carry = state.get("carry") or {}
-    threads = PARALLEL_THREADS if len(data) >= PARALLEL_ROWS else 1
     analysis = analyse_batch(reference, data, alpha=ALPHA, alpha_warning=ALPHA_WARNING, seed=seed, memo=memo,
-                             carry=carry, n_jobs=threads)
+                             carry=carry, n_jobs=column_threads(len(data)))
     kept = {k: v for k, v in carry.items() if k not in analysis.carry}
     state["carry"] = kept | {k: dict(v) for k, v in analysis.carry.items() if v}
     sample_id, sample_time = _last_sample(plan, frame)

@@ -176,7 +176,7 @@ def _left_join(base: pa.Table, other: pa.Table, key: str) -> pa.Table:
     payload = [c for c in other.column_names if c != key]
     ids, other_ids = base[key], other[key]
     rows: pa.ChunkedArray | pa.Array | None = None
-    if not (ids.type == other_ids.type and len(ids) == len(other_ids) and ids.equals(other_ids)):
+    if not ids.equals(other_ids):  # False for another type or length too
         if ids.type != other_ids.type or pc.count_distinct(other_ids, mode="all").as_py() != len(other_ids):
             return _hash_left_join(base, other, key)
         rows = pc.index_in(ids, value_set=other_ids.combine_chunks())

@@ -14,8 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mlcube_nb.monitoring._columns import map_columns
-from mlcube_nb.monitoring.task_analysis import PARALLEL_ROWS, PARALLEL_THREADS
+from mlcube_nb.monitoring._columns import column_threads, map_columns
 from mlcube_nb.server.pipelines import estimation, hooks
 from mlcube_nb.server.pipelines.base import DataView, release_memory, view_of
 from mlcube_nb.server.pipelines.payloads import BatchKind
@@ -63,8 +62,8 @@ def _table_stats(view: DataView, category: str, model_id: str | None) -> dict[st
     """Row count and per-column statistics of one category's stored files."""
     table = view.table(category, model_id)
     columns = [c for c in table.column_names if c not in (view.id_column,)][:MAX_STAT_COLUMNS]
-    threads = PARALLEL_THREADS if table.num_rows >= PARALLEL_ROWS else 1  # numpy's and Arrow's passes release the GIL
-    return {"rows": table.num_rows, "columns": map_columns(lambda c: column_stats(table[c]), columns, threads)}
+    return {"rows": table.num_rows,
+            "columns": map_columns(lambda c: column_stats(table[c]), columns, column_threads(table.num_rows))}
 
 
 def batch_stats(view: DataView) -> dict[str, Any]:

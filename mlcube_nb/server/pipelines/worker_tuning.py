@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -36,21 +36,15 @@ MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bi
 TRIM_THRESHOLD = 2 * MMAP_THRESHOLD  # what glibc sets with the dynamic threshold: keep what a step will reuse
 ARENA_MAX = 2
 
-_lock = threading.Lock()
-_libc: Any = None
-_tuned = False
 
-
+@functools.cache
 def _glibc() -> Any:
     """The C library when it is glibc (it has ``mallopt`` and ``malloc_trim``), else ``None``."""
-    global _libc
-    if _libc is None:
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _libc = libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else False
-        except OSError:
-            _libc = False
-    return _libc or None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
 def cores() -> int:
@@ -76,14 +70,11 @@ def _tune_glibc() -> None:
             libc.mallopt(option, value)
 
 
+@functools.cache
 def tune() -> None:
-    """Reset Arrow's thread count and glibc's allocator settings, once per process."""
-    global _tuned
-    with _lock:
-        if not _tuned:
-            _tune_arrow()
-            _tune_glibc()
-            _tuned = True
+    """Reset Arrow's thread count and glibc's allocator settings, once per process (both are idempotent)."""
+    _tune_arrow()
+    _tune_glibc()
 
 
 def release() -> None:
