@@ -4,7 +4,8 @@ Numeric columns: a stationary AR(1) with ``phi = 0.95`` (unit marginal variance)
 cycle of 24 rows with amplitude 1, then scaled and shifted per column like ``make_frame``'s
 columns. Categorical columns: a sticky regime (the level is redrawn every 50 rows on average)
 with the same level probabilities as ``make_frame``. Error streams: 0/1 errors at rate ``p``
-obtained by thresholding a latent AR(1), so errors come in bursts whatever ``p`` is.
+obtained by thresholding a latent AR(1), so errors come in bursts whatever ``p`` is. Volatility
+streams: columns sharing one factor and one persistent log-volatility, as daily stock returns.
 """
 
 from __future__ import annotations
@@ -43,3 +44,17 @@ def bursty_errors(n: int, rate: np.ndarray | float, rng: np.random.Generator, ph
 
     latent = ar_cycle(n, rng, phi=phi, period=0)
     return (latent > stats.norm.isf(np.broadcast_to(rate, (n,)))).astype(int)
+
+
+def volatility_frame(n: int, rng: np.random.Generator, columns: int = 10, phi: float = 0.97,
+                     log_sd: float = 0.35, share: float = 0.5) -> pd.DataFrame:
+    """Stationary returns-like columns: Student-t(5) noise and one common factor, all scaled by ``exp(h_t)``.
+
+    ``h`` is a stationary AR(1) (``phi`` per row, marginal sd ``log_sd``) shared by every column, so
+    volatility comes in clusters that last ``1 / (1 - phi)`` rows on average and hits all columns at once.
+    """
+    h = ar_cycle(n, rng, phi=phi, period=0) * log_sd
+    factor = rng.standard_t(5, n)
+    noise = rng.standard_t(5, (n, columns))
+    values = np.exp(h)[:, None] * (share * factor[:, None] + np.sqrt(1 - share**2) * noise)
+    return pd.DataFrame(values, columns=[f"s{i}" for i in range(columns)])

@@ -12,6 +12,10 @@ batch's size, every p-value is also computed on the statistic deflated by the re
 chunk-to-chunk variation and Holm runs on those: a batch is WARNING / DRIFT only when it is
 unusual both for the i.i.d. test and against that natural variation.
 
+A target with two numeric columns or more also has a joint spread member when calibrated: the sum
+of its columns' spread ``z**2`` against the same sum over the reference's chunks, for a change of
+spread that every column shows a little (:mod:`~mlcube_nb.monitoring.calibration`).
+
 Given ``carry`` (the records the previous batch left, :attr:`BatchAnalysis.carry`), a numeric column
 that is WARNING in this batch and was WARNING in the previous one, in the same direction, is also
 tested on the two batches' combined evidence (:mod:`~mlcube_nb.monitoring.carry`).
@@ -26,11 +30,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._checks import check_levels, check_positive_int
 from .batch import BatchSummary, summarise_batch
 from .calibrated_tests import ColumnTests, MemberTest
-from .calibration import KS_NULL_MEAN, SPREAD_PREFIX, Calibration, describe
+from .calibration import JOINT_SPREAD_PREFIX, KS_NULL_MEAN, SPREAD_PREFIX, Calibration, describe
 from .carry import CarryRecord, ks_direction, pair_p_value, record
 from .chi_square import chi_square_test, pool_sparse
 from .ks import ks_test
@@ -96,6 +101,8 @@ class TargetResult:
     column_warning_levels: Mapping[str, float] = field(default_factory=dict)
     column_drift_levels: Mapping[str, float] = field(default_factory=dict)
     calibration: str | None = None
+    joint_spread_adjusted_p_value: float | None = None
+    """The joint spread member's adjusted calibrated p-value (None: the target has none, see :func:`compare`)."""
 
 
 @dataclass(frozen=True)
@@ -198,9 +205,10 @@ def compare(
                 joint = MemberTest("quanttree", observed, multivariate.p_value,
                                    member.inflation_at(rows) if member else 1.0, null_mean(partition, nu), null,
                                    _chunks(calibration, rows))
+        shared_spread = _joint_spread(used, name, columns, features, rows)
         targets[name], carried[name] = _decide(
-            name, columns, features, members, multivariate, joint, alpha, alpha_warning, correction, note,
-            pairing, (carry or {}).get(name) or {})
+            name, columns, features, members, multivariate, joint, shared_spread, alpha, alpha_warning, correction,
+            note, pairing, (carry or {}).get(name) or {})
     return BatchAnalysis(
         MappingProxyType(features), MappingProxyType(targets), batch.n_rows, alpha, alpha_warning, correction,
         MappingProxyType(carried),
@@ -259,6 +267,30 @@ def _spread(reference: NumericSummary, batch: NumericSummary, calibration: Calib
     tested = MemberTest("chi_square", z2, test.p_value, member.inflation_at(rows) if member else 1.0, 1.0,
                         chunks=_chunks(calibration, rows))
     return test.statistic, tested, member.quantile(z2, rows) if member else None
+
+
+def _joint_spread(calibration: Calibration | None, target: str, columns: tuple[str, ...],
+                  features: Mapping[str, FeatureResult], rows: int) -> MemberTest | None:
+    """The target's joint spread member: ``S = sum z_j**2`` over its numeric columns, or None.
+
+    None unless the batch is calibrated and the reference measured this target's joint spread (two
+    numeric columns or more; references stored before it existed have none). The i.i.d. p-value
+    is ``chi2(k)`` of ``S`` (independent columns); the calibrated one ``F(nu, nu K)`` of ``S / k``
+    over the chunks' ``lambda``. A column without a spread statistic in this batch leaves it untested.
+    """
+    member = None if calibration is None else calibration.member(JOINT_SPREAD_PREFIX + target)
+    if calibration is None or member is None:
+        return None
+    numeric = [c for c in columns if calibration.member(SPREAD_PREFIX + c) is not None]
+    if len(numeric) < 2:
+        return None
+    z = np.array([features[c].spread_statistic for c in numeric], dtype=np.float64)
+    if not np.isfinite(z).all():
+        return MemberTest("chi_square", float("nan"), float("nan"), 1.0, float(len(numeric)))
+    total = float(np.sum(z**2))
+    k = float(len(numeric))
+    return MemberTest("chi_square", total, float(stats.chi2.sf(total, k)), member.inflation_at(rows), k,
+                      chunks=_chunks(calibration, rows), shape=member.shape_at(rows))
 
 
 def _chunks(calibration: Calibration | None, rows: int) -> float:
@@ -333,8 +365,9 @@ def _levels(raw: np.ndarray, calibrated: np.ndarray, alpha: float, alpha_warning
 
 def _decide(
     name: str, columns: tuple[str, ...], features: Mapping[str, FeatureResult], members: Mapping[str, Member],
-    multivariate: TestResult | None, joint: MemberTest | None, alpha: float, alpha_warning: float,
-    correction: Correction, note: str | None, pairing: _Pairing, previous: Mapping[str, Mapping[str, Any]],
+    multivariate: TestResult | None, joint: MemberTest | None, shared_spread: MemberTest | None, alpha: float,
+    alpha_warning: float, correction: Correction, note: str | None, pairing: _Pairing,
+    previous: Mapping[str, Mapping[str, Any]],
 ) -> tuple[TargetResult, dict[str, CarryRecord]]:
     """Adjust the target's family of i.i.d. and calibrated p-values; a level needs both.
 
@@ -344,7 +377,7 @@ def _decide(
     ``-log10`` of its adjusted pair p-value and the levels are ``-log10`` of the alphas.
     Also returns this batch's records for the next batch (numeric columns at least WARNING).
     """
-    family: list[Member] = [members[c] for c in columns] + ([joint] if joint is not None else [])
+    family: list[Member] = [members[c] for c in columns] + [m for m in (joint, shared_spread) if m is not None]
     raw_p = np.array([m.p_value for m in family], dtype=np.float64)
     calibrated_p = np.array([m.calibrated_p_value for m in family], dtype=np.float64)
     raw = adjust(raw_p, correction)
@@ -384,8 +417,13 @@ def _decide(
             statistic = _score(factor * lead.display_p_value)
             warning_level = _score(factor * lead.raw_p_at(alpha_warning / factor))
             drift_level = _score(factor * lead.raw_p_at(alpha / factor))
+        if lead is shared_spread and level != "ok":
+            note = (note + "; " if note else "") + (
+                f"decided by the joint spread test: the spreads of its {int(shared_spread.parameter)} numeric "
+                "columns changed together")
     drift_bars = {c: members[c].bar(alpha / factor) for c in columns}
-    if note and joint is None and columns and all(_out_of_reach(members[c], drift_bars[c]) for c in columns):
+    if note and joint is None and shared_spread is None and columns \
+            and all(_out_of_reach(members[c], drift_bars[c]) for c in columns):
         note += ("; DRIFT is out of reach at this batch size, the reference varies too much between its chunks: "
                  "larger batches or a longer reference help")
     psis = [features[c].psi for c in columns if np.isfinite(features[c].psi)]
@@ -394,11 +432,12 @@ def _decide(
         float(np.nanmin(calibrated)) if np.isfinite(calibrated).any() else float("nan"), columns,
         MappingProxyType({c: float(p) for c, p in zip(columns, calibrated, strict=False)}),
         MappingProxyType(dict(zip(columns, levels, strict=False))),
-        multivariate, float(calibrated[-1]) if multivariate else None,
+        multivariate, float(calibrated[len(columns)]) if multivariate else None,
         statistic, float(warning_level), float(drift_level),
         MappingProxyType({c: members[c].bar(alpha_warning / factor) for c in columns}),
         MappingProxyType(drift_bars),
         note,
+        None if shared_spread is None else float(calibrated[len(family) - 1]),
     )
     return result, records
 

@@ -10,8 +10,10 @@ deviation over the mean of ``K`` chunks' when the deviations are one-directional
 ``t**2`` with ``K`` degrees of freedom): the conservative case, and the small-sample rule (few
 chunks give a heavy tail, many give ``chi2(1)``). The calibrated p-value is the larger of that
 and the i.i.d. p-value, so a small one means "unusual by both". With ``lambda = 1`` it is the
-i.i.d. p-value. The *bar* at a level ``a`` is the raw statistic at which the calibrated p-value
-equals ``a``; :meth:`MemberTest.raw_p_at` expresses it as the i.i.d. p-value a batch needs.
+i.i.d. p-value. A target's joint spread member (a sum over ``k`` columns, see
+:mod:`~mlcube_nb.monitoring.calibration`) has a *shape* ``nu`` and is compared with ``F(nu, nu * K)``
+instead: ``F(1, K)`` is its one-column case. The *bar* at a level ``a`` is the raw statistic at
+which the calibrated p-value equals ``a``; :meth:`MemberTest.raw_p_at` expresses it as the i.i.d. p-value a batch needs.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class MemberTest:
     parameter: float = float("nan")
     null: np.ndarray | None = None
     chunks: float = float("inf")
+    shape: float = 1.0
 
     @property
     def location(self) -> MemberTest:
@@ -96,10 +99,10 @@ class MemberTest:
 
     @property
     def calibrated_p_value(self) -> float:
-        """``max(i.i.d. p, F(1, K) p of normalised / lambda)``; the i.i.d. p-value when ``lambda == 1``."""
+        """``max(i.i.d. p, F(nu, nu K) p of normalised / lambda)``; the i.i.d. p-value when ``lambda == 1``."""
         if self.inflation == 1.0 or not math.isfinite(self.normalised):
             return self.p_value
-        tail = float(stats.f.sf(self.normalised / self.inflation, 1, self.chunks))
+        tail = float(stats.f.sf(self.normalised / self.inflation, self.shape, self.shape * self.chunks))
         return max(self.p_value, tail)
 
     def bar(self, level: float) -> float:
@@ -109,7 +112,7 @@ class MemberTest:
         iid = self._iid_bar(level)
         if self.inflation == 1.0:
             return iid
-        calibrated = self._raw(self.inflation * float(stats.f.isf(level, 1, self.chunks)))
+        calibrated = self._raw(self.inflation * float(stats.f.isf(level, self.shape, self.shape * self.chunks)))
         return max(iid, calibrated)
 
     def _iid_bar(self, level: float) -> float:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ._columns import CodedColumn, encode_columns
 from .calibration import (
+    JOINT_SPREAD_PREFIX,
     KS_NULL_CV,
     KS_NULL_MEAN,
     SPREAD_PREFIX,
@@ -27,6 +28,7 @@ from .calibration import (
     MemberKind,
     grid_sizes,
     inflation,
+    joint_spread,
     kept,
 )
 from .categorical_summary import CategoricalSummary, factorize
@@ -44,7 +46,8 @@ def calibrate_reference(
     coded: Mapping[str, CodedColumn] | None = None, max_blocks: int = 1024, max_tree_rows: int = 100_000,
     seed: int = 0,
 ) -> Calibration:
-    """Inflation of every column's test (numeric columns: KS and spread), every target's QuantTree, per grid size.
+    """Inflation of every column's test (numeric columns: KS and spread), every target's QuantTree and joint
+    spread, per grid size.
 
     ``df`` holds the reference rows in time order; the summaries are the reference's own.
     """
@@ -55,14 +58,21 @@ def calibrate_reference(
     if not sizes:
         return Calibration(n, MappingProxyType(members))
     blocks = np.arange(n) // block
+    n_blocks = int(blocks[-1]) + 1
+    spreads: dict[str, dict[int, np.ndarray]] = {}
     for name, summary in numeric.items():
         values = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
         cells, finite = _numeric_cells(summary.edges, values)
-        prefix = _prefix(blocks[finite], cells[finite], 2 * summary.edges.size + 1)
-        location = members[name] = _member("ks", prefix, sizes, block, n, _ks_values, KS_NULL_CV)
+        prefix = _prefix(blocks[finite], cells[finite], 2 * summary.edges.size + 1, n_blocks)
+        location = members[name] = _member("ks", _measure(prefix, sizes, block, _ks_values), n, KS_NULL_CV)
         dependent = frozenset(int(s) for s, v in zip(location.sizes, location.inflation, strict=True) if v > 1.0)
-        members[f"{SPREAD_PREFIX}{name}"] = _member("spread", prefix, sizes, block, n, window_z_squared, None,
-                                                   dependent)
+        measured = _measure(prefix, sizes, block, window_z_squared)
+        members[f"{SPREAD_PREFIX}{name}"] = _member("spread", measured, n, None, dependent)
+        spreads[name] = {size: z2 for size, (z2, _) in measured.items()}
+    for target, columns in targets.items():
+        joint = [spreads[c] for c in columns if c in spreads]
+        if len(joint) >= 2:
+            members[f"{JOINT_SPREAD_PREFIX}{target}"] = _joint_spread_member(joint, n)
     coded = dict(coded or {})
     for name, counts in categorical.items():
         if name not in coded:
@@ -70,8 +80,8 @@ def calibrate_reference(
             coded[name] = (codes, labels)
         cells = _category_cells(coded[name], counts)
         present = cells >= 0
-        prefix = _prefix(blocks[present], cells[present], min(len(counts.categories), MAX_CATEGORIES) + 1)
-        members[name] = _member("chi_square", prefix, sizes, block, n, _chi_square_values, None)
+        prefix = _prefix(blocks[present], cells[present], min(len(counts.categories), MAX_CATEGORIES) + 1, n_blocks)
+        members[name] = _member("chi_square", _measure(prefix, sizes, block, _chi_square_values), n, None)
     rng = np.random.default_rng(seed)
     rows = None if n <= max_tree_rows else np.linspace(0, n - 1, max_tree_rows).round().astype(np.int64)
     cache: dict[str, np.ndarray] = {}
@@ -79,9 +89,9 @@ def calibrate_reference(
         matrix = encode_columns(df, targets[target], rows, categorical, coded, cache)
         bins = partition.assign(matrix, rng=rng)
         at = blocks if rows is None else blocks[rows]
-        prefix = _prefix(at, bins, partition.reference_counts.size)
+        prefix = _prefix(at, bins, partition.reference_counts.size, n_blocks)
         cv = math.sqrt(2.0 / max(partition.reference_counts.size - 1, 1))
-        members[f"quanttree:{target}"] = _member("quanttree", prefix, sizes, block, n, _quanttree_values, cv)
+        members[f"quanttree:{target}"] = _member("quanttree", _measure(prefix, sizes, block, _quanttree_values), n, cv)
     return Calibration(n, MappingProxyType(members))
 
 
@@ -101,9 +111,11 @@ def _category_cells(coded: CodedColumn, summary: CategoricalSummary) -> np.ndarr
     return lookup[np.where(codes < 0, len(labels), codes)]
 
 
-def _prefix(blocks: np.ndarray, cells: np.ndarray, n_cells: int) -> np.ndarray:
-    """Prefix sums over blocks of per-block cell counts, shape ``(n_blocks + 1, n_cells)``."""
-    n_blocks = int(blocks.max()) + 1 if blocks.size else 1
+def _prefix(blocks: np.ndarray, cells: np.ndarray, n_cells: int, n_blocks: int) -> np.ndarray:
+    """Prefix sums over blocks of per-block cell counts, shape ``(n_blocks + 1, n_cells)``.
+
+    Every statistic uses the reference's ``n_blocks``, so their windows line up (a joint statistic adds them).
+    """
     counts = np.bincount(blocks * n_cells + cells, minlength=n_blocks * n_cells).reshape(n_blocks, n_cells)
     return np.vstack((np.zeros((1, n_cells), dtype=np.int64), np.cumsum(counts, axis=0)))
 
@@ -116,20 +128,45 @@ def _windows(prefix: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     return window, prefix[-1][None, :] - window
 
 
-def _member(kind: MemberKind, prefix: np.ndarray, sizes: list[int], block: int, n: int, statistic: object,
-            null_cv: float | None, dependent: frozenset[int] = frozenset()) -> MemberCalibration:
-    """Normalised chunk statistics and inflation per grid size (``dependent``: sizes calibrated without pretest)."""
-    found_sizes, lambdas, values = [], [], []
+Measured = dict[int, tuple[np.ndarray, float]]
+
+
+def _measure(prefix: np.ndarray, sizes: list[int], block: int, statistic: object) -> Measured:
+    """Per grid size with any finite value: every window's normalised statistic and its null CV."""
+    found: Measured = {}
     for size in sizes:
         window, rest = _windows(prefix, size // block)
         normalised, cv = statistic(window, rest)  # type: ignore[operator]
-        if not np.isfinite(normalised).any():
-            continue
-        found_sizes.append(size)
-        lambdas.append(inflation(normalised, n / size, cv if null_cv is None else null_cv,
-                                 dependent=size in dependent))
-        values.append(kept(normalised))
-    return MemberCalibration(kind, np.asarray(found_sizes, dtype=np.int64), np.asarray(lambdas), tuple(values))
+        if np.isfinite(normalised).any():
+            found[size] = (normalised, cv)
+    return found
+
+
+def _member(kind: MemberKind, measured: Measured, n: int, null_cv: float | None,
+            dependent: frozenset[int] = frozenset()) -> MemberCalibration:
+    """Inflation per grid size from the windows' statistics (``dependent``: sizes calibrated without pretest)."""
+    lambdas = [inflation(normalised, n / size, cv if null_cv is None else null_cv, dependent=size in dependent)
+               for size, (normalised, cv) in measured.items()]
+    return MemberCalibration(kind, np.asarray(list(measured), dtype=np.int64), np.asarray(lambdas),
+                             tuple(kept(normalised) for normalised, _ in measured.values()))
+
+
+def _joint_spread_member(columns: list[dict[int, np.ndarray]], n: int) -> MemberCalibration:
+    """A target's joint spread: per size every window's sum of its columns' spread ``z**2``, its ``lambda`` and ``nu``.
+
+    Sizes where some column was not measured are left out; a window where a column has no value is NaN.
+    """
+    k = len(columns)
+    sizes = sorted(set.intersection(*(set(c) for c in columns)))
+    lambdas, shapes, values = [], [], []
+    for size in sizes:
+        sums = np.sum([c[size] for c in columns], axis=0)
+        lam, nu = joint_spread(sums, k)
+        lambdas.append(lam)
+        shapes.append(nu)
+        values.append(kept(sums / k))
+    return MemberCalibration("joint_spread", np.asarray(sizes, dtype=np.int64), np.asarray(lambdas), tuple(values),
+                             np.asarray(shapes))
 
 
 def _ks_values(window: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, float]:

@@ -282,7 +282,8 @@ def _distribution_outcomes(
             })
         p = result.p_value if math.isfinite(result.p_value) else 1.0
         spread = any(math.isfinite(analysis.features[c].spread_p_value) for c in result.columns)
-        members = ["ks+klotz" if spread else "ks", "chi_square", *(["quanttree"] if result.multivariate else [])]
+        members = ["ks+klotz" if spread else "ks", "chi_square", *(["quanttree"] if result.multivariate else []),
+                   *(["joint_klotz"] if result.joint_spread_adjusted_p_value is not None else [])]
         outcomes.append(QuantityOutcome(
             target=q.target, metric=q.metric, evaluation_metric=None, level=result.level,
             statistic=result.statistic, p_value=p, magnitude=_finite(result.magnitude) or 0.0,

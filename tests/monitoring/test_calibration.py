@@ -40,7 +40,7 @@ def test_chunk_ks_statistic_equals_scipy_for_every_window() -> None:
     values = rng.integers(0, 40, 400).astype(float)  # exact summary, with ties
     summary = NumericSummary.from_reference(values)
     cells, finite = _numeric_cells(summary.edges, values)
-    prefix = _prefix(np.arange(400) // 10, cells[finite], 2 * summary.edges.size + 1)
+    prefix = _prefix(np.arange(400) // 10, cells[finite], 2 * summary.edges.size + 1, 40)
     window, rest = _windows(prefix, 8)  # windows of 80 rows, half-overlapping
     normalised, cv = _ks_values(window, rest)
     assert cv == KS_NULL_CV and normalised.size == 9

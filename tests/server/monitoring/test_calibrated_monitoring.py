@@ -46,6 +46,7 @@ def test_autocorrelated_stationary_stream_raises_no_drift_and_history_shows_the_
     assert len(history) == N_BATCHES
     for point in history:
         assert point.calibration == "calibrated on 8 reference chunks of ~1,000 rows"
+        assert point.test == "holm(ks+klotz, chi_square, quanttree, joint_klotz)"  # x1 and x2's spreads, jointly
         assert point.drift_level > 2.0 and point.statistic < point.drift_level  # the bar rose above the i.i.d. one
         x1 = next(f for f in point.features if f.feature == "x1")
         assert x1.reference_quantile is not None and 0.0 <= x1.reference_quantile <= 1.0
