@@ -24,7 +24,11 @@ unusual both by the i.i.d. p-value *and* against the reference's natural variati
 Small-sample rule, in two parts. (1) ``lambda`` is kept at 1 (no calibration for that statistic
 and size) unless the chunks' mean exceeds the i.i.d. expectation by more than
 :data:`PRETEST_Z` standard errors of a ``K``-chunk mean (a one-sided 5 % test of "the chunks
-vary more than independent rows would"), so i.i.d. data keeps the i.i.d. test's power.
+vary more than independent rows would"), so i.i.d. data keeps the i.i.d. test's power. A
+statistic found dependent at some size is taken as dependent at every smaller size too
+(calibrated without the test: dependence does not vanish in smaller chunks, but there the test
+rarely sees it; on returns-like columns with clustered volatility it missed it at 21 rows
+in every column that then made a false DRIFT, ``benchmarks/drift_misses.py`` section 6).
 (2) ``lambda`` estimated from ``K`` chunks is uncertain, so the levels come from ``F(1, K)``
 (Student's ``t**2`` with ``K`` degrees of freedom) rather than ``chi2(1)``: with 4 chunks the
 1 % level sits at 21 times ``lambda``, with 64 chunks at 7 times. A batch larger than

@@ -144,8 +144,16 @@ def _measure(prefix: np.ndarray, sizes: list[int], block: int, statistic: object
 
 def _member(kind: MemberKind, measured: Measured, n: int, null_cv: float | None,
             dependent: frozenset[int] = frozenset()) -> MemberCalibration:
-    """Inflation per grid size from the windows' statistics (``dependent``: sizes calibrated without pretest)."""
-    lambdas = [inflation(normalised, n / size, cv if null_cv is None else null_cv, dependent=size in dependent)
+    """Inflation per grid size from the windows' statistics (``dependent``: sizes calibrated without pretest).
+
+    Sizes up to the largest one where the pretest finds dependence are calibrated without it as well.
+    """
+    first = [inflation(normalised, n / size, cv if null_cv is None else null_cv, dependent=size in dependent)
+             for size, (normalised, cv) in measured.items()]
+    found = [size for size, lam in zip(measured, first, strict=True) if lam > 1.0]
+    below = max(found) if found else 0
+    lambdas = [inflation(normalised, n / size, cv if null_cv is None else null_cv,
+                         dependent=size in dependent or size <= below)
                for size, (normalised, cv) in measured.items()]
     return MemberCalibration(kind, np.asarray(list(measured), dtype=np.int64), np.asarray(lambdas),
                              tuple(kept(normalised) for normalised, _ in measured.values()))

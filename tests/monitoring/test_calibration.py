@@ -17,7 +17,7 @@ from mlcube_nb.monitoring.calibration import (
     inflation,
     stream_inflation,
 )
-from mlcube_nb.monitoring.calibration_chunks import _ks_values, _numeric_cells, _prefix, _windows
+from mlcube_nb.monitoring.calibration_chunks import _ks_values, _member, _numeric_cells, _prefix, _windows
 from mlcube_nb.monitoring.reference import ReferenceSummary
 
 
@@ -151,3 +151,31 @@ def test_history_says_when_drift_is_out_of_reach_for_a_strongly_autocorrelated_s
     assert target.calibration is not None and target.calibration.startswith("calibrated on 12 reference chunks")
     assert "DRIFT is out of reach at this batch size" in target.calibration
     assert target.column_drift_levels["kpi"] > 1.0  # a KS distance cannot exceed 1
+
+
+def test_dependence_found_at_one_size_holds_at_every_smaller_size() -> None:
+    """A size whose chunks vary too little to pass the pretest is still calibrated when a larger size passed it."""
+    rng = np.random.default_rng(7)
+    measured = {size: (rng.normal(mean, 0.05, 40), KS_NULL_CV) for size, mean in ((10, 1.02), (20, 1.03), (40, 3.0),
+                                                                                  (80, 1.02))}
+    member = _member("ks", measured, 4000, KS_NULL_CV)
+    # 10 and 20 rows alone stay at 1 (means within the pretest's margin); 80 rows is above 40: untouched
+    assert all(inflation(measured[size][0], 4000 / size, KS_NULL_CV) == 1.0 for size in (10, 20))
+    assert (member.inflation[:3] > 1.0).all() and member.inflation[3] == 1.0
+    assert member.inflation[0] == pytest.approx(measured[10][0].mean())
+    quiet = _member("ks", {10: (rng.normal(1.0, 0.05, 40), KS_NULL_CV), 20: (rng.normal(1.0, 0.05, 40), KS_NULL_CV)},
+                    4000, KS_NULL_CV)
+    assert (quiet.inflation == 1.0).all()
+    for seed in range(4):  # returns-like columns whose volatility clusters: sizes below a dependent one calibrated
+        rng = np.random.default_rng(seed)
+        h = np.empty(460)
+        h[0] = rng.normal() * 0.35
+        for i in range(1, 460):  # stationary AR(1) log-volatility, marginal sd 0.35
+            h[i] = 0.97 * h[i - 1] + rng.normal() * 0.35 * np.sqrt(1 - 0.97**2)
+        frame = pd.DataFrame({c: np.exp(h) * rng.standard_t(5, 460) for c in ("r", "s")})
+        calibration = summarise_reference(frame, ["r", "s"], []).calibration
+        assert calibration is not None
+        for name in ("r", "s", "spread:r", "spread:s"):
+            found = calibration.members[name]
+            dependent = found.sizes[found.inflation > 1.0]
+            assert not dependent.size or (found.inflation[found.sizes <= dependent.max()] > 1.0).all(), name
