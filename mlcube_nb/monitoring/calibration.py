@@ -48,7 +48,7 @@ columns' ``F(1, K)``, which is its case of one column (or of columns that move a
 the point estimate, not a conservative bound (a 95 % bound would halve it with 22 chunks and lose
 the S&P 500's August 2015, ``benchmarks/drift_misses.py`` section 1); its price, measured in section
 6, is a higher false DRIFT rate on stationary columns whose common volatility clusters for months
-(4.2 % instead of 2.8 % of 21-row batches in a strong setting, 2.4 % instead of 1.7 % in a mild one).
+(3.6 % instead of 1.8 % of 21-row batches in a strong setting, 2.0 % instead of 1.1 % in a mild one).
 """
 
 from __future__ import annotations
