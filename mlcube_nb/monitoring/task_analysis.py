@@ -34,14 +34,15 @@ from mlcube_nb.monitoring import (
     summarise_reference,
 )
 from mlcube_nb.monitoring._columns import column_threads
-from mlcube_nb.monitoring.calibration import MIN_CHUNKS, stream_inflation
+from mlcube_nb.monitoring.calibration import MIN_CHUNK_ROWS, MIN_CHUNKS, stream_inflation
 from mlcube_nb.monitoring.evaluation_classification import classification_metrics
 from mlcube_nb.monitoring.evaluation_regression import regression_metrics
 from mlcube_nb.monitoring.plan import MonitoringPlan, Quantity
 from mlcube_nb.monitoring.text_metrics import text_length, text_sentiment
 
 ALPHA, ALPHA_WARNING = 0.01, 0.05
-MIN_ROWS = 30
+MIN_ROWS = 30  # labelled rows for a reference's error stream and a batch's evaluation metrics
+MIN_DRIFT_ROWS = MIN_CHUNK_ROWS  # rows for a batch's drift tests: the calibration's smallest chunk
 BOOTSTRAP_ROUNDS = 199
 EVALUATION_SAMPLE = 5000
 ERROR_METRICS = {"rmse", "mae", "mape", "log_loss", "fpr_at_tpr"}
@@ -246,7 +247,7 @@ def _distribution_outcomes(
     part's quantities: it is the only part of the distribution state a batch changes.
     """
     summary = state.get(part)
-    if summary is None or len(frame) < MIN_ROWS:
+    if summary is None or len(frame) < MIN_DRIFT_ROWS:
         return []
     reference = ReferenceSummary.from_dict(summary)
     columns = list(reference.numeric) + list(reference.categorical)

@@ -123,3 +123,19 @@ def test_kpi_collects_a_reference_then_tests_batches() -> None:
     _, shifted = update_kpi(state, rng.normal(12, 1, 200))
     assert calm is not None and calm["level"] == "ok"
     assert shifted is not None and shifted["level"] == "drift"
+
+
+def test_a_small_batch_is_tested_down_to_the_calibrations_smallest_chunk() -> None:
+    """Monthly batches of daily rows hold about 21 rows: they are tested; a batch under 10 rows is not."""
+    from mlcube_nb.monitoring.task_analysis import MIN_DRIFT_ROWS
+
+    rng = np.random.default_rng(8)
+    plan = plan_for(TASK, SCHEMA, MODEL)
+    state = build_reference(plan, frame(rng, 3000))
+    small = analyse_production(plan, copy.deepcopy(state), frame(rng, 21, start=5000).drop(columns=["y"]))
+    keys = {o["key"] for o in small}
+    assert {"input", "prediction"} <= keys and all(o["n_rows"] == 21 for o in small)
+    wide = analyse_production(plan, copy.deepcopy(state), frame(rng, 21, shift=3.0, start=6000).drop(columns=["y"]))
+    assert next(o for o in wide if o["key"] == "input")["level"] == "drift"
+    tiny = frame(rng, MIN_DRIFT_ROWS - 1, start=7000).drop(columns=["y"])
+    assert not [o for o in analyse_production(plan, copy.deepcopy(state), tiny) if o["key"] == "input"]
