@@ -279,7 +279,7 @@ def _joint_spread(calibration: Calibration | None, target: str, columns: tuple[s
     over the chunks' ``lambda``. A column without a spread statistic in this batch leaves it untested.
     """
     member = None if calibration is None else calibration.member(JOINT_SPREAD_PREFIX + target)
-    if calibration is None or member is None:
+    if member is None or calibration is None:
         return None
     numeric = [c for c in columns if calibration.member(SPREAD_PREFIX + c) is not None]
     if len(numeric) < 2:

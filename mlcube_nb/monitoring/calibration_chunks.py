@@ -59,16 +59,15 @@ def calibrate_reference(
         return Calibration(n, MappingProxyType(members))
     blocks = np.arange(n) // block
     n_blocks = int(blocks[-1]) + 1
-    spreads: dict[str, dict[int, np.ndarray]] = {}
+    spreads: dict[str, Measured] = {}
     for name, summary in numeric.items():
         values = df[name].to_numpy(dtype=np.float64, na_value=np.nan)
         cells, finite = _numeric_cells(summary.edges, values)
         prefix = _prefix(blocks[finite], cells[finite], 2 * summary.edges.size + 1, n_blocks)
         location = members[name] = _member("ks", _measure(prefix, sizes, block, _ks_values), n, KS_NULL_CV)
         dependent = frozenset(int(s) for s, v in zip(location.sizes, location.inflation, strict=True) if v > 1.0)
-        measured = _measure(prefix, sizes, block, window_z_squared)
-        members[f"{SPREAD_PREFIX}{name}"] = _member("spread", measured, n, None, dependent)
-        spreads[name] = {size: z2 for size, (z2, _) in measured.items()}
+        spreads[name] = _measure(prefix, sizes, block, window_z_squared)
+        members[f"{SPREAD_PREFIX}{name}"] = _member("spread", spreads[name], n, None, dependent)
     for target, columns in targets.items():
         joint = [spreads[c] for c in columns if c in spreads]
         if len(joint) >= 2:
@@ -148,18 +147,18 @@ def _member(kind: MemberKind, measured: Measured, n: int, null_cv: float | None,
 
     Sizes up to the largest one where the pretest finds dependence are calibrated without it as well.
     """
-    first = [inflation(normalised, n / size, cv if null_cv is None else null_cv, dependent=size in dependent)
-             for size, (normalised, cv) in measured.items()]
-    found = [size for size, lam in zip(measured, first, strict=True) if lam > 1.0]
-    below = max(found) if found else 0
-    lambdas = [inflation(normalised, n / size, cv if null_cv is None else null_cv,
-                         dependent=size in dependent or size <= below)
-               for size, (normalised, cv) in measured.items()]
+    def at(size: int, dependent_here: bool) -> float:
+        normalised, cv = measured[size]
+        return inflation(normalised, n / size, cv if null_cv is None else null_cv, dependent=dependent_here)
+
+    first = {size: at(size, size in dependent) for size in measured}
+    below = max((size for size, lam in first.items() if lam > 1.0), default=0)
+    lambdas = [lam if lam > 1.0 or size > below else at(size, True) for size, lam in first.items()]
     return MemberCalibration(kind, np.asarray(list(measured), dtype=np.int64), np.asarray(lambdas),
                              tuple(kept(normalised) for normalised, _ in measured.values()))
 
 
-def _joint_spread_member(columns: list[dict[int, np.ndarray]], n: int) -> MemberCalibration:
+def _joint_spread_member(columns: list[Measured], n: int) -> MemberCalibration:
     """A target's joint spread: per size every window's sum of its columns' spread ``z**2``, its ``lambda`` and ``nu``.
 
     Sizes where some column was not measured are left out; a window where a column has no value is NaN.
@@ -168,7 +167,7 @@ def _joint_spread_member(columns: list[dict[int, np.ndarray]], n: int) -> Member
     sizes = sorted(set.intersection(*(set(c) for c in columns)))
     lambdas, shapes, values = [], [], []
     for size in sizes:
-        sums = np.sum([c[size] for c in columns], axis=0)
+        sums = np.sum([c[size][0] for c in columns], axis=0)
         lam, nu = joint_spread(sums, k)
         lambdas.append(lam)
         shapes.append(nu)

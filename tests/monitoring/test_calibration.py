@@ -22,13 +22,13 @@ from mlcube_nb.monitoring.reference import ReferenceSummary
 
 
 def ar_cycle(n: int, rng: np.random.Generator, phi: float = 0.95, period: int = 24) -> np.ndarray:
-    """Stationary AR(1) with unit marginal variance plus a daily cycle (period rows)."""
+    """Stationary AR(1) with unit marginal variance plus a daily cycle (period rows; 0: no cycle)."""
     noise = rng.normal(size=n) * np.sqrt(1 - phi**2)
     x = np.empty(n)
     x[0] = rng.normal()
     for i in range(1, n):
         x[i] = phi * x[i - 1] + noise[i]
-    return x + np.sin(2 * np.pi * np.arange(n) / period)
+    return x + (np.sin(2 * np.pi * np.arange(n) / period) if period else 0.0)
 
 
 def ar_frame(n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -168,10 +168,7 @@ def test_dependence_found_at_one_size_holds_at_every_smaller_size() -> None:
     assert (quiet.inflation == 1.0).all()
     for seed in range(4):  # returns-like columns whose volatility clusters: sizes below a dependent one calibrated
         rng = np.random.default_rng(seed)
-        h = np.empty(460)
-        h[0] = rng.normal() * 0.35
-        for i in range(1, 460):  # stationary AR(1) log-volatility, marginal sd 0.35
-            h[i] = 0.97 * h[i - 1] + rng.normal() * 0.35 * np.sqrt(1 - 0.97**2)
+        h = 0.35 * ar_cycle(460, rng, phi=0.97, period=0)  # stationary AR(1) log-volatility, marginal sd 0.35
         frame = pd.DataFrame({c: np.exp(h) * rng.standard_t(5, 460) for c in ("r", "s")})
         calibration = summarise_reference(frame, ["r", "s"], []).calibration
         assert calibration is not None
